@@ -1,0 +1,1 @@
+//! stub — see the helper spec

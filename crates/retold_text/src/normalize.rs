@@ -1,0 +1,241 @@
+//! Unicode normalisation with an exact offset map back to the original text.
+//!
+//! The normalised text is NFKC, with typographic quotes folded to ASCII quotes, dashes to `-`,
+//! zero-width and soft-hyphen characters removed, `\r\n`/`\r` turned into `\n`, and runs of
+//! horizontal white space collapsed to one space. Line structure (`\n`) is kept, because lines
+//! are the unit of boilerplate detection.
+//!
+//! Every byte of the normalised text knows the original *code point* range it came from, so a
+//! span found in the normalised text maps back to a span of the original (`str` indexing as in
+//! Python), end-exclusive.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// A normalised text and its map back to the original.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    text: String,
+    /// `None` when the normalised text is byte-identical to an ASCII original (identity map).
+    map: Option<OffsetMap>,
+    orig_chars: usize,
+}
+
+#[derive(Debug, Clone)]
+struct OffsetMap {
+    /// For each normalised byte, the original code point index it starts at.
+    starts: Vec<u32>,
+    /// For each normalised byte, the original code point index its source ends at (exclusive).
+    ends: Vec<u32>,
+}
+
+impl Normalized {
+    /// The normalised text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Number of code points in the original text.
+    pub fn original_len(&self) -> usize {
+        self.orig_chars
+    }
+
+    /// Maps a byte range of the normalised text to an end-exclusive code point range of the
+    /// original. Empty or out-of-range input is clamped; the result always lies inside the
+    /// original.
+    pub fn to_original(&self, start: usize, end: usize) -> (usize, usize) {
+        let len = self.text.len();
+        let end = end.min(len);
+        let start = start.min(end);
+        match &self.map {
+            None => (start, end),
+            Some(m) => {
+                if start == end {
+                    let p = if start == len {
+                        self.orig_chars
+                    } else {
+                        m.starts[start] as usize
+                    };
+                    return (p, p);
+                }
+                let s = m.starts[start] as usize;
+                let e = m.ends[end - 1] as usize;
+                (s, e.max(s))
+            }
+        }
+    }
+
+    /// Consumes the value, returning the normalised text.
+    pub fn into_text(self) -> String {
+        self.text
+    }
+}
+
+/// Folds one (already NFKC) character; returns `None` to drop it.
+#[inline]
+fn fold(c: char) -> Option<char> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => {
+            '"'
+        }
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => return None,
+        c if c == '\n' => '\n',
+        c if c.is_whitespace() => ' ',
+        c if c.is_control() => ' ',
+        c => c,
+    })
+}
+
+struct Builder {
+    text: String,
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    /// The last pushed char was a horizontal space (collapse runs).
+    last_space: bool,
+}
+
+impl Builder {
+    #[inline]
+    fn push(&mut self, c: char, s: u32, e: u32) {
+        if c == ' ' {
+            if self.last_space {
+                // Extend the span of the space that stands for this run.
+                if let Some(last) = self.ends.last_mut() {
+                    *last = e;
+                }
+                return;
+            }
+            self.last_space = true;
+        } else {
+            self.last_space = false;
+        }
+        let n = c.len_utf8();
+        self.text.push(c);
+        for _ in 0..n {
+            self.starts.push(s);
+            self.ends.push(e);
+        }
+    }
+}
+
+/// True when `text` is ASCII and already in normal form (no control characters but `\n`, no
+/// `\r`, no tabs, no runs of spaces, no backquote).
+fn ascii_is_normal(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut prev_space = false;
+    for &c in b {
+        if c >= 0x80 || c == b'`' || (c < 0x20 && c != b'\n') || c == 0x7f {
+            return false;
+        }
+        let sp = c == b' ';
+        if sp && prev_space {
+            return false;
+        }
+        prev_space = sp;
+    }
+    true
+}
+
+/// Normalises `original` (see the module docs).
+pub fn normalize(original: &str) -> Normalized {
+    if ascii_is_normal(original) {
+        return Normalized {
+            text: original.to_string(),
+            map: None,
+            orig_chars: original.len(),
+        };
+    }
+    let mut b = Builder {
+        text: String::with_capacity(original.len()),
+        starts: Vec::with_capacity(original.len()),
+        ends: Vec::with_capacity(original.len()),
+        last_space: false,
+    };
+    let chars: Vec<char> = original.chars().collect();
+    let mut i = 0usize;
+    let mut chunk = String::new();
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\r' {
+            let e = if chars.get(i + 1) == Some(&'\n') { i + 2 } else { i + 1 };
+            b.push('\n', i as u32, e as u32);
+            i = e;
+            continue;
+        }
+        if c.is_ascii() {
+            if let Some(f) = fold(c) {
+                b.push(f, i as u32, i as u32 + 1);
+            }
+            i += 1;
+            continue;
+        }
+        // A starter and the combining marks after it normalise together.
+        let start = i;
+        i += 1;
+        while i < chars.len() && is_combining_mark(chars[i]) {
+            i += 1;
+        }
+        chunk.clear();
+        chunk.extend(chars[start..i].iter().copied().nfkc());
+        for n in chunk.chars() {
+            if let Some(f) = fold(n) {
+                b.push(f, start as u32, i as u32);
+            }
+        }
+    }
+    Normalized {
+        text: b.text,
+        map: Some(OffsetMap {
+            starts: b.starts,
+            ends: b.ends,
+        }),
+        orig_chars: chars.len(),
+    }
+}
+
+/// Converts a byte offset of `s` into a code point offset.
+pub fn byte_to_char(s: &str, byte: usize) -> usize {
+    let byte = byte.min(s.len());
+    s.as_bytes()[..byte]
+        .iter()
+        .filter(|&&c| (c as i8) >= -0x40)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_identity() {
+        let n = normalize("Hello world.\nBye");
+        assert_eq!(n.text(), "Hello world.\nBye");
+        assert_eq!(n.to_original(6, 11), (6, 11));
+    }
+
+    #[test]
+    fn folds_quotes_dashes_and_spaces() {
+        let n = normalize("“Low point” — said\u{00A0}\u{00A0}he\r\nok");
+        assert_eq!(n.text(), "\"Low point\" - said he\nok");
+        // "he" in the normalised text maps back to "he" in the original.
+        let p = n.text().find("he\n").unwrap();
+        let (s, e) = n.to_original(p, p + 2);
+        let orig: Vec<char> = "“Low point” — said\u{00A0}\u{00A0}he\r\nok".chars().collect();
+        assert_eq!(orig[s..e].iter().collect::<String>(), "he");
+    }
+
+    #[test]
+    fn nfkc_ligature_maps_to_one_char() {
+        let n = normalize("of\u{FB01}ce");
+        assert_eq!(n.text(), "office");
+        assert_eq!(n.to_original(2, 4), (2, 3));
+        assert_eq!(n.to_original(0, 6), (0, 5));
+    }
+
+    #[test]
+    fn byte_to_char_counts_code_points() {
+        assert_eq!(byte_to_char("aé b", 3), 2);
+    }
+}

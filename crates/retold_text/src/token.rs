@@ -1,0 +1,167 @@
+//! Word tokens with case-folded hashes.
+//!
+//! A token is a run of alphanumeric characters. Scripts written without spaces (Han, Hiragana,
+//! Katakana, Thai, Lao, Khmer, Myanmar) give one token per character, so that shingles over
+//! tokens become character n-grams there. Punctuation is not a token.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// One token: a byte range of the (normalised) text and the hash of its lower-cased form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset where the token starts.
+    pub start: u32,
+    /// Byte offset where the token ends (exclusive).
+    pub end: u32,
+    /// Hash of the lower-cased token.
+    pub hash: u64,
+}
+
+/// True for characters of scripts written without spaces between words.
+#[inline]
+pub fn is_unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF   // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK ext A
+        | 0x4E00..=0x9FFF // CJK unified
+        | 0xF900..=0xFAFF // CJK compatibility
+        | 0x20000..=0x2FA1F
+        | 0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0xFF66..=0xFF9F // half-width Katakana
+    )
+}
+
+#[inline]
+fn hash_lower(word: &str, buf: &mut Vec<u8>) -> u64 {
+    buf.clear();
+    if word.is_ascii() {
+        buf.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+    } else {
+        for c in word.chars() {
+            for l in c.to_lowercase() {
+                let mut tmp = [0u8; 4];
+                buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+            }
+        }
+    }
+    xxh3_64(buf)
+}
+
+/// Appends the tokens of `text[from..to]` to `out` (offsets relative to `text`).
+pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
+    let bytes = text.as_bytes();
+    let mut buf = Vec::with_capacity(32);
+    let mut i = from;
+    while i < to {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b.is_ascii_alphanumeric() {
+                let s = i;
+                // ASCII word, possibly continuing into non-ASCII letters.
+                while i < to {
+                    let c = bytes[i];
+                    if c < 0x80 {
+                        if c.is_ascii_alphanumeric() {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    } else {
+                        let ch = text[i..].chars().next().unwrap();
+                        if ch.is_alphanumeric() && !is_unspaced(ch) {
+                            i += ch.len_utf8();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                out.push(Token {
+                    start: s as u32,
+                    end: i as u32,
+                    hash: hash_lower(&text[s..i], &mut buf),
+                });
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        let ch = text[i..].chars().next().unwrap();
+        let n = ch.len_utf8();
+        if is_unspaced(ch) {
+            out.push(Token {
+                start: i as u32,
+                end: (i + n) as u32,
+                hash: hash_lower(&text[i..i + n], &mut buf),
+            });
+            i += n;
+        } else if ch.is_alphanumeric() || is_combining(ch) {
+            let s = i;
+            while i < to {
+                let c = text[i..].chars().next().unwrap();
+                if (c.is_alphanumeric() || is_combining(c)) && !is_unspaced(c) {
+                    i += c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            out.push(Token {
+                start: s as u32,
+                end: i as u32,
+                hash: hash_lower(&text[s..i], &mut buf),
+            });
+        } else {
+            i += n;
+        }
+    }
+}
+
+#[inline]
+fn is_combining(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
+}
+
+/// The tokens of the whole text.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out = Vec::with_capacity(text.len() / 5);
+    tokenize_into(text, 0, text.len(), &mut out);
+    out
+}
+
+/// A hash of a sequence of token hashes (order-sensitive), e.g. a line's key.
+#[inline]
+pub fn hash_seq(tokens: &[Token]) -> u64 {
+    let mut h: u64 = 0x9E37_79B9_7F4A_7C15 ^ tokens.len() as u64;
+    for t in tokens {
+        h = (h.rotate_left(23) ^ t.hash).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    }
+    h ^ (h >> 29)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_case() {
+        let t = tokenize("Hello, WORLD! hello-world");
+        assert_eq!(t.len(), 4);
+        assert_eq!(t[0].hash, t[2].hash);
+        assert_eq!(t[1].hash, t[3].hash);
+        assert_eq!((t[1].start, t[1].end), (7, 12));
+    }
+
+    #[test]
+    fn cjk_is_per_character() {
+        let t = tokenize("北约秘书长 said");
+        assert_eq!(t.len(), 6);
+    }
+
+    #[test]
+    fn accented_words_stay_whole() {
+        let t = tokenize("café Über");
+        assert_eq!(t.len(), 2);
+        assert_eq!(tokenize("über")[0].hash, t[1].hash);
+    }
+}

@@ -1,1 +1,61 @@
-//! stub
+//! `retold` is the facade of the engine: it owns the [`Config`], the public result types and
+//! the orchestration of the stages, each of which lives in its own crate:
+//!
+//! - `retold_text`: normalisation with an offset map, tokens, segmentation, language;
+//! - `retold_ingest`: streaming readers for files, directories, JSONL, CSV, Parquet;
+//! - `retold_clean`: boilerplate (structural cues and corpus-learned lines);
+//! - `retold_sketch`: exact hashes, MinHash + LSH, passage seeds: candidate pairs;
+//! - `retold_align`: lexical passage alignment;
+//! - `retold_cluster`: chaining-guarded clusters, stories, keep-lists, provenance.
+//!
+//! Here: [`prepare`] (a document made ready), [`analyze`] and [`classify`] (one pair),
+//! [`compare()`] (the `retold compare` result), [`dedup`] (the whole pipeline), [`eval`]
+//! (scores against gold) and [`output`] (the files of `retold dedup`). Nothing here prints.
+
+pub mod analyze;
+pub mod classify;
+pub mod compare;
+pub mod config;
+pub mod error;
+pub mod eval;
+pub mod evidence;
+pub mod output;
+pub mod pipeline;
+pub mod prepare;
+pub mod relation;
+pub mod store;
+
+pub use analyze::{AlignedPassage, PairAnalysis, PassageKind};
+pub use classify::Features;
+pub use compare::{compare, Comparison, DocInfo};
+pub use config::{ClassifierParams, Config};
+pub use error::Error;
+pub use pipeline::{dedup, DedupOutput, Progress, RunOptions};
+pub use relation::Relation;
+pub use retold_cluster::KeepPolicy;
+pub use retold_ingest::{Document, IngestError, IngestOptions, Reader};
+
+use std::path::Path;
+use std::time::Instant;
+
+/// Runs the pipeline on a dataset's `docs.jsonl` and scores it against `gold.jsonl`.
+pub fn run_eval(
+    docs: &Path,
+    gold: &Path,
+    cfg: &Config,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<eval::EvalReport, Error> {
+    let start = Instant::now();
+    let reader = Reader::open(&[docs.to_path_buf()], IngestOptions::default())?;
+    let mut stop = |_: &IngestError| false;
+    let out = dedup(
+        reader,
+        cfg,
+        RunOptions {
+            keep: KeepPolicy::Original,
+            on_bad: &mut stop,
+            progress,
+        },
+    )?;
+    eval::score(&out, gold, start.elapsed().as_secs_f64())
+}

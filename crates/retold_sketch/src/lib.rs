@@ -1,1 +1,83 @@
-//! stub
+//! `retold_sketch` owns the fingerprint and candidate steps of the pipeline (DESIGN.md steps 4
+//! and 5) for lexical similarity: the exact-copy key of a document, MinHash signatures, LSH
+//! banding into candidate pairs, and winnowed passage seeds with their inverted index. It sees
+//! only sequences of token hashes (`&[u64]`, from `retold_text`) and document ids (`u32`, the
+//! index in input order); it knows nothing of text, files or languages. Because tokens of
+//! Chinese, Japanese and Thai are single characters, word shingles there are character n-grams
+//! with no special case here.
+//!
+//! # Exact key
+//!
+//! [`exact_hash`] is XXH3-64 of the token-hash sequence: equal for texts that differ only in
+//! case, punctuation, whitespace or formatting.
+//!
+//! # MinHash: one-permutation hashing with optimal densification
+//!
+//! Classic MinHash applies `K` hash functions to every shingle (`K` = `num_perm`, 128): O(K)
+//! work per token. [`MinHasher`] instead uses **one-permutation hashing** (Li, Owen & Zhang,
+//! 2012): every shingle is hashed once, and the hash picks one of `K` bins and a value.
+//!
+//! 1. *Shingles.* A shingle is `shingle` (5) consecutive tokens, hashed with a polynomial rolling
+//!    hash `Σ tᵢ·Bᵏ⁻¹⁻ⁱ mod 2⁶⁴` that is updated in O(1) per token (multiply, subtract the
+//!    leaving token, add the entering one) with no allocation. A document with fewer tokens than
+//!    `shingle` has one shingle of all its tokens.
+//! 2. *Bin and value.* The shingle hash, xor-ed with a key derived from `seed`, goes through a
+//!    bijective 64-bit finaliser `x`. The bin is `⌊(x >> 32) · K / 2³²⌋` (multiply-shift, any
+//!    `K`), the value is the low 32 bits of `x`; each bin keeps its minimum value. Within a bin
+//!    this is ordinary min-wise hashing of the shingles that land there, so for two documents
+//!    with Jaccard similarity `J` a bin that is non-empty in both holds equal values with
+//!    probability `J` (plus a 2⁻³² chance collision).
+//! 3. *Densification.* A document with fewer shingles than about `K·ln K` leaves some bins
+//!    empty. We apply **optimal densification** (Shrivastava, ICML 2017): each empty bin `i`
+//!    probes the bins in its own pseudo-random order — fixed by the seed, the same for every
+//!    document — and copies the value of the first non-empty bin it meets. Because the order
+//!    depends only on `i`, two documents whose non-empty bins agree pick the same donor, and the
+//!    donor is uniform among the non-empty bins and independent across empty bins, which is what
+//!    makes the estimator unbiased with variance close to that of `K` independent permutations.
+//!    The probe orders are precomputed for `K ≤ 1024` (`K²` `u16`s: 32 KiB at 128); each empty
+//!    bin either walks its order (expected `(K+1)/(m+1)` steps with `m` non-empty bins) or, when
+//!    `m` is small, takes the non-empty bin earliest in its order directly (`m` steps) — the same
+//!    bin either way. The cost is O(n + K·√K) per document in the worst case, O(n) for documents
+//!    of a few hundred tokens.
+//! 4. *Empty documents* keep [`EMPTY_BIN`] (`u32::MAX`) in every bin; real values are clamped
+//!    below it. [`jaccard_estimate`] never counts such a position as equal, so an empty document
+//!    matches nothing, not even another empty one, and [`LshIndex`] does not index it.
+//!
+//! **Accuracy.** [`jaccard_estimate`] is the fraction of equal positions. For documents with
+//! many more shingles than bins its standard error is about `√(J(1−J)/K)` — 0.044 at `J = 0.5`,
+//! `K = 128` (one-permutation hashing samples without replacement, so slightly better than `K`
+//! independent permutations). For short documents densification copies values between bins,
+//! which correlates them and raises the variance somewhat, but the estimate stays unbiased. The
+//! unit tests measure, over 200 random pairs per case at `K = 128`, a mean absolute error below
+//! 0.1 and a bias below 0.03 for `J` from 0.1 to 0.9 and sets from 12 to 1000 elements.
+//!
+//! **Speed.** Per token: one rolling update, one 64-bit finaliser, one multiply-shift and a
+//! compare-and-store into a 512-byte array. `cargo run --release -p retold_sketch --example
+//! throughput` reports MB/s (6 bytes of text per token assumed).
+//!
+//! # LSH banding
+//!
+//! [`LshParams::for_threshold`] picks `bands × rows ≤ num_perm` minimising the integrated false
+//! positive probability below the threshold plus the integrated false negative probability above
+//! it (equal weights, Simpson's rule, exhaustive search). [`LshIndex`] keeps one flat
+//! `Vec<(band hash, doc)>` per band, sorts copies when pairs are requested (bands in parallel)
+//! and reads buckets off as runs; oversized buckets contribute only a chain of consecutive
+//! members, keeping candidate generation sub-quadratic. Output is sorted and deterministic.
+//!
+//! # Passage seeds
+//!
+//! [`passage_seeds`] winnows the hashes of `k`-token shingles (Schleimer et al., 2003): any run
+//! of `window + k − 1` shared tokens yields a shared seed. [`SeedIndex`] is a flat
+//! `Vec<(seed, doc)>`; pairs are counted by sorting packed pair keys, seeds in more than `max_df`
+//! documents (templates) are ignored, so the work is bounded by `max_df ×` entries.
+
+mod hash;
+mod lsh;
+mod minhash;
+mod pairs;
+mod seeds;
+
+pub use hash::exact_hash;
+pub use lsh::{LshIndex, LshParams};
+pub use minhash::{jaccard_estimate, MinHashParams, MinHasher, EMPTY_BIN};
+pub use seeds::{passage_seeds, SeedIndex, SeedParams};

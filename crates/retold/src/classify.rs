@@ -1,0 +1,78 @@
+//! Pair features and the relation classifier.
+//!
+//! The lexical classifier reads the alignment's coverage of both sides' non-boilerplate text
+//! and the passages' similarity:
+//!
+//! | condition | relation |
+//! |---|---|
+//! | identical content tokens | `duplicate`, `exact: true` |
+//! | both sides covered ≥ `same_text_coverage`, similarity ≥ `duplicate_similarity` | `duplicate` |
+//! | both sides covered ≥ `same_text_coverage`, lower similarity | `rewrite` |
+//! | ≥ `partial_min_tokens` matched and smaller side covered ≥ `partial_min_coverage`, or ≥ `partial_long_tokens` matched | `partial` |
+//! | otherwise | `unrelated` |
+//!
+//! The semantic layer (a later stage) adds `translation` and `related` through more features
+//! in [`Features`]; the rules above stay the lexical core. Confidence grows with the distance
+//! of the features from the nearest decision boundary.
+
+use crate::config::ClassifierParams;
+use crate::relation::Relation;
+use serde::Serialize;
+
+/// Features of a pair, as reported in `scores`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Features {
+    /// Share of `a`'s content tokens inside aligned passages.
+    pub coverage_a: f32,
+    /// Share of `b`'s content tokens inside aligned passages.
+    pub coverage_b: f32,
+    /// Token-weighted mean similarity of the passages.
+    pub similarity: f32,
+    /// Tokens of `a` matched by seeds.
+    pub matched_a: u32,
+    /// Tokens of `b` matched by seeds.
+    pub matched_b: u32,
+    /// Number of passages.
+    pub passages: u32,
+    /// Share of consecutive passages (in `a` order) that are also in order in `b`.
+    pub order: f32,
+    /// Content length of the shorter side over the longer.
+    pub length_ratio: f32,
+    /// Content tokens of `a`.
+    pub tokens_a: u32,
+    /// Content tokens of `b`.
+    pub tokens_b: u32,
+}
+
+fn ramp(x: f32, scale: f32) -> f32 {
+    (x / scale).clamp(0.0, 1.0)
+}
+
+/// Classifies a pair from its features; returns the relation and a confidence in [0.5, 1].
+pub fn classify(f: &Features, exact: bool, p: &ClassifierParams) -> (Relation, f32) {
+    if exact {
+        return (Relation::Duplicate, 1.0);
+    }
+    let min_cov = f.coverage_a.min(f.coverage_b);
+    let matched = f.matched_a.min(f.matched_b);
+    let conf = |m: f32| 0.5 + 0.5 * m.clamp(0.0, 1.0);
+    if min_cov >= p.same_text_coverage {
+        let cov_margin = ramp(min_cov - p.same_text_coverage, 0.15);
+        if f.similarity >= p.duplicate_similarity {
+            let m = cov_margin.min(ramp(f.similarity - p.duplicate_similarity, 0.1));
+            return (Relation::Duplicate, conf(0.3 + 0.7 * m));
+        }
+        let m = cov_margin.min(ramp(p.duplicate_similarity - f.similarity, 0.1));
+        return (Relation::Rewrite, conf(0.2 + 0.8 * m));
+    }
+    let partial_by_share = matched >= p.partial_min_tokens && min_cov >= p.partial_min_coverage;
+    let partial_by_length = matched >= p.partial_long_tokens;
+    if partial_by_share || partial_by_length {
+        let m = ramp(matched as f32 - p.partial_min_tokens as f32, 50.0)
+            .max(ramp(min_cov - p.partial_min_coverage, 0.2))
+            .min(ramp(p.same_text_coverage - min_cov, 0.1) + 0.5);
+        return (Relation::Partial, conf(m));
+    }
+    let m = 1.0 - ramp(matched as f32, p.partial_min_tokens as f32);
+    (Relation::Unrelated, conf(m))
+}

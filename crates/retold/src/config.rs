@@ -1,0 +1,96 @@
+//! Every tunable of the pipeline in one place, with the reason for each default.
+
+use retold_align::AlignParams;
+use retold_clean::LearnParams;
+use retold_cluster::GuardParams;
+use retold_sketch::{MinHashParams, SeedParams};
+
+/// Thresholds of the relation classifier (see [`crate::classify`]).
+///
+/// Coverage is the share of a side's non-boilerplate tokens inside aligned passages;
+/// similarity is the token-weighted mean Dice similarity of the passages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClassifierParams {
+    /// Both sides covered at least this much → the same text (duplicate or rewrite).
+    pub same_text_coverage: f32,
+    /// A same-text pair whose passages are at least this similar is a `duplicate`, else a
+    /// `rewrite`.
+    pub duplicate_similarity: f32,
+    /// Fewest matched tokens (on the smaller side) for any reproduction (`partial` included).
+    pub partial_min_tokens: u32,
+    /// Fewest covered share of the smaller document for `partial`, unless the matched tokens
+    /// reach `partial_long_tokens`.
+    pub partial_min_coverage: f32,
+    /// Matched tokens that make a `partial` on their own (a long quoted passage).
+    pub partial_long_tokens: u32,
+}
+
+impl Default for ClassifierParams {
+    fn default() -> Self {
+        ClassifierParams {
+            same_text_coverage: 0.7,
+            duplicate_similarity: 0.75,
+            partial_min_tokens: 25,
+            partial_min_coverage: 0.08,
+            partial_long_tokens: 60,
+        }
+    }
+}
+
+/// The pipeline's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// MinHash over word 5-shingles (character 5-grams for unspaced scripts), 128 values.
+    pub minhash: MinHashParams,
+    /// Target Jaccard threshold of LSH banding; bands and rows follow from it
+    /// (`LshParams::for_threshold`). 0.5 keeps lightly edited reposts; alignment verifies.
+    pub lsh_threshold: f64,
+    /// LSH buckets larger than this only link consecutive members (sub-quadratic).
+    pub lsh_max_bucket: usize,
+    /// Passage seeds: winnowed 8-token shingles, window 12 (a shared run of ≥ 19 tokens is
+    /// always seeded), so a few reused paragraphs inside a long article are found.
+    pub seeds: SeedParams,
+    /// Fewest shared passage seeds that make a candidate pair.
+    pub seed_min_shared: usize,
+    /// Seeds found in more documents than this are template text and ignored.
+    pub seed_max_df: usize,
+    /// The lexical aligner.
+    pub align: AlignParams,
+    /// The relation classifier.
+    pub classifier: ClassifierParams,
+    /// Chaining guard of clustering.
+    pub guard: GuardParams,
+    /// Corpus-learned boilerplate.
+    pub learn: LearnParams,
+    /// Two documents whose MinHash estimate reaches this are "the same text" when learning
+    /// boilerplate (so copies of one article do not turn it into boilerplate).
+    pub learn_same_text: f64,
+    /// Documents processed per parallel batch.
+    pub batch_size: usize,
+    /// Candidate pairs aligned per parallel chunk.
+    pub pair_chunk: usize,
+    /// Texts kept in memory up to this many bytes; beyond, they are spilled to a temporary
+    /// file and read back for alignment.
+    pub spill_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            minhash: MinHashParams::default(),
+            lsh_threshold: 0.5,
+            lsh_max_bucket: 256,
+            seeds: SeedParams { k: 8, window: 12 },
+            seed_min_shared: 2,
+            seed_max_df: 64,
+            align: AlignParams::default(),
+            classifier: ClassifierParams::default(),
+            guard: GuardParams::default(),
+            learn: LearnParams::default(),
+            learn_same_text: 0.3,
+            batch_size: 2048,
+            pair_chunk: 8192,
+            spill_bytes: 512 << 20,
+        }
+    }
+}

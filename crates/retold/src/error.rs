@@ -1,0 +1,40 @@
+//! The facade's error type.
+
+use std::path::PathBuf;
+
+/// Errors of the pipeline.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A bad input record or file.
+    #[error(transparent)]
+    Ingest(#[from] retold_ingest::IngestError),
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// Temporary storage failed (e.g. the disk is full).
+    #[error("temporary storage: {0}")]
+    Io(#[from] std::io::Error),
+    /// A gold file line is not what `retold eval` expects.
+    #[error("{}:{line}: {message}", path.display())]
+    Gold {
+        /// The gold file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// True when the error is the user's input (exit code 1), false for internal failures.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, Error::Io(_))
+    }
+}

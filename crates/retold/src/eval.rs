@@ -1,0 +1,387 @@
+//! `eval`: scores a run of the pipeline against gold labels (format of
+//! `../shared/eval/README.md`).
+//!
+//! The predicted label of a pair is the relation of the verified pair if the pipeline found
+//! one; otherwise, if both documents ended in one reproduction cluster, that cluster's relation;
+//! otherwise `unrelated`. Pair gold scores the labelled pairs only. Cluster gold labels every
+//! pair of its documents: pairs inside a cluster carry the cluster's relation (for
+//! `translation` clusters, same-language pairs count as reproduced with any fine label), pairs
+//! across clusters are `unrelated`; it also reports the adjusted Rand index and pairwise
+//! precision/recall/F1 of the clusters.
+
+use crate::error::Error;
+use crate::pipeline::DedupOutput;
+use crate::relation::Relation;
+use ahash::AHashMap;
+use serde::Serialize;
+use std::path::Path;
+
+/// Precision, recall, F1 and counts of one label.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Prf {
+    /// Precision, `None` when nothing was predicted.
+    pub precision: Option<f64>,
+    /// Recall, `None` when there is no gold.
+    pub recall: Option<f64>,
+    /// F1, `None` when undefined.
+    pub f1: Option<f64>,
+    /// Gold count.
+    pub gold: usize,
+    /// Predicted count.
+    pub predicted: usize,
+}
+
+impl Prf {
+    fn new(tp: usize, gold: usize, predicted: usize) -> Prf {
+        let precision = (predicted > 0).then(|| tp as f64 / predicted as f64);
+        let recall = (gold > 0).then(|| tp as f64 / gold as f64);
+        let f1 = match (precision, recall) {
+            (Some(p), Some(r)) if p + r > 0.0 => Some(2.0 * p * r / (p + r)),
+            (Some(_), Some(_)) => Some(0.0),
+            _ => None,
+        };
+        Prf {
+            precision: precision.map(r4),
+            recall: recall.map(r4),
+            f1: f1.map(r4),
+            gold,
+            predicted,
+        }
+    }
+}
+
+fn r4(x: f64) -> f64 {
+    (x * 10000.0).round() / 10000.0
+}
+
+/// The confusion matrix: rows gold, columns predicted, in [`Relation::ALL`] order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Confusion {
+    /// Labels of rows and columns.
+    pub labels: Vec<&'static str>,
+    /// Counts.
+    pub matrix: Vec<Vec<usize>>,
+}
+
+/// Pair-level scores.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairScores {
+    /// Labelled pairs scored.
+    pub labelled: usize,
+    /// Per fine label.
+    pub per_label: std::collections::BTreeMap<&'static str, Prf>,
+    /// Reproduced vs independent.
+    pub coarse: std::collections::BTreeMap<&'static str, Prf>,
+    /// Share of gold-reproduced pairs found as reproduced that got the right fine label.
+    pub fine_accuracy_on_reproduced: Option<f64>,
+    /// Confusion matrix.
+    pub confusion: Confusion,
+    /// Share of independent gold pairs (`related`/`unrelated`) called reproduced.
+    pub independent_called_reproduced: Option<f64>,
+}
+
+/// Cluster-level scores.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterScores {
+    /// Adjusted Rand index.
+    pub ari: f64,
+    /// Pairwise precision/recall/F1 of "same cluster".
+    pub pairwise: Prf,
+}
+
+/// The report of `retold eval`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    /// Documents in the dataset.
+    pub docs: usize,
+    /// `pairs` or `clusters`.
+    pub gold_kind: &'static str,
+    /// Seconds the pipeline took.
+    pub elapsed_s: f64,
+    /// Pair scores.
+    pub pairs: PairScores,
+    /// Cluster scores (cluster gold only).
+    pub clusters: Option<ClusterScores>,
+}
+
+/// A gold pair: `None` label = reproduced with any fine label.
+struct GoldPair {
+    a: u32,
+    b: u32,
+    label: Option<Relation>,
+}
+
+enum Gold {
+    Pairs(Vec<GoldPair>),
+    Clusters {
+        pairs: Vec<GoldPair>,
+        /// Gold cluster per document (only documents named in the gold).
+        of: AHashMap<u32, usize>,
+    },
+}
+
+fn gold_err(path: &Path, line: u64, message: impl Into<String>) -> Error {
+    Error::Gold {
+        path: path.to_path_buf(),
+        line,
+        message: message.into(),
+    }
+}
+
+fn load_gold(path: &Path, out: &DedupOutput) -> Result<Gold, Error> {
+    let index: AHashMap<&str, u32> = out
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i as u32))
+        .collect();
+    let values = retold_ingest::read_jsonl_values(path)?;
+    let id_of = |line: u64, v: &serde_json::Value| -> Result<u32, Error> {
+        let s = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return Err(gold_err(path, line, "document id must be a string")),
+        };
+        index
+            .get(s.as_str())
+            .copied()
+            .ok_or_else(|| gold_err(path, line, format!("unknown document id {s:?}")))
+    };
+    let label_of = |line: u64, v: Option<&serde_json::Value>| -> Result<Relation, Error> {
+        let s = v
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| gold_err(path, line, "missing label"))?;
+        s.parse::<Relation>().map_err(|e| gold_err(path, line, e))
+    };
+    let mut pairs = Vec::new();
+    let mut clusters: Vec<(Vec<u32>, Relation)> = Vec::new();
+    for (line, v) in &values {
+        let line = *line;
+        if let Some(docs) = v.get("docs") {
+            let docs = docs
+                .as_array()
+                .ok_or_else(|| gold_err(path, line, "\"docs\" must be a list"))?;
+            let ids = docs
+                .iter()
+                .map(|d| id_of(line, d))
+                .collect::<Result<Vec<_>, _>>()?;
+            clusters.push((ids, label_of(line, v.get("relation"))?));
+        } else if let (Some(a), Some(b)) = (v.get("a"), v.get("b")) {
+            let (a, b) = (id_of(line, a)?, id_of(line, b)?);
+            pairs.push(GoldPair {
+                a: a.min(b),
+                b: a.max(b),
+                label: Some(label_of(line, v.get("label"))?),
+            });
+        } else {
+            return Err(gold_err(
+                path,
+                line,
+                "expected a cluster line {\"cluster\",\"docs\",\"relation\"} or a pair line {\"a\",\"b\",\"label\"}",
+            ));
+        }
+    }
+    if clusters.is_empty() {
+        return Ok(Gold::Pairs(pairs));
+    }
+    let mut of = AHashMap::new();
+    for (c, (docs, _)) in clusters.iter().enumerate() {
+        for &d in docs {
+            of.insert(d, c);
+        }
+    }
+    let mut all: Vec<u32> = of.keys().copied().collect();
+    all.sort_unstable();
+    let lang = |d: u32| out.docs[d as usize].lang.as_deref();
+    for (i, &x) in all.iter().enumerate() {
+        for &y in &all[i + 1..] {
+            let (cx, cy) = (of[&x], of[&y]);
+            let label = if cx != cy {
+                Some(Relation::Unrelated)
+            } else {
+                match clusters[cx].1 {
+                    Relation::Translation if lang(x).is_some() && lang(x) == lang(y) => None,
+                    r => Some(r),
+                }
+            };
+            pairs.push(GoldPair { a: x, b: y, label });
+        }
+    }
+    Ok(Gold::Clusters { pairs, of })
+}
+
+/// The pipeline's label for every pair it reports, and the cluster fallback.
+fn predictor(out: &DedupOutput) -> impl Fn(u32, u32) -> Relation + '_ {
+    let explicit: AHashMap<(u32, u32), Relation> = out
+        .pairs
+        .iter()
+        .map(|p| ((p.a, p.b), p.analysis.relation))
+        .collect();
+    move |a: u32, b: u32| {
+        if let Some(r) = explicit.get(&(a.min(b), a.max(b))) {
+            return *r;
+        }
+        match (out.cluster_of[a as usize], out.cluster_of[b as usize]) {
+            (Some(x), Some(y)) if x == y => out.clusters[x as usize].relation,
+            _ => Relation::Unrelated,
+        }
+    }
+}
+
+fn idx(r: Relation) -> usize {
+    Relation::ALL.iter().position(|&x| x == r).unwrap()
+}
+
+fn score_pairs(pairs: &[GoldPair], predict: &dyn Fn(u32, u32) -> Relation) -> PairScores {
+    let mut matrix = vec![vec![0usize; 6]; 6];
+    let mut any_repro_gold = 0;
+    let mut any_repro_hit = 0;
+    let mut coarse = [[0usize; 2]; 2]; // [gold reproduced?][pred reproduced?]
+    let mut fine_right = 0;
+    let mut fine_total = 0;
+    let mut fine_pred = [0usize; 6];
+    let mut fine_tp = [0usize; 6];
+    let mut fine_gold = [0usize; 6];
+    for p in pairs {
+        let pred = predict(p.a, p.b);
+        let g_rep = p.label.is_none_or(|l| l.is_reproduced());
+        coarse[g_rep as usize][pred.is_reproduced() as usize] += 1;
+        match p.label {
+            Some(l) => {
+                matrix[idx(l)][idx(pred)] += 1;
+                fine_gold[idx(l)] += 1;
+                fine_pred[idx(pred)] += 1;
+                if l == pred {
+                    fine_tp[idx(l)] += 1;
+                }
+                if l.is_reproduced() && pred.is_reproduced() {
+                    fine_total += 1;
+                    fine_right += (l == pred) as usize;
+                }
+            }
+            None => {
+                any_repro_gold += 1;
+                any_repro_hit += pred.is_reproduced() as usize;
+            }
+        }
+    }
+    let _ = (any_repro_gold, any_repro_hit);
+    let per_label = Relation::ALL
+        .iter()
+        .map(|&r| (r.as_str(), Prf::new(fine_tp[idx(r)], fine_gold[idx(r)], fine_pred[idx(r)])))
+        .collect();
+    let rep = Prf::new(
+        coarse[1][1],
+        coarse[1][0] + coarse[1][1],
+        coarse[0][1] + coarse[1][1],
+    );
+    let ind = Prf::new(
+        coarse[0][0],
+        coarse[0][0] + coarse[0][1],
+        coarse[0][0] + coarse[1][0],
+    );
+    let n_ind = coarse[0][0] + coarse[0][1];
+    PairScores {
+        labelled: pairs.len(),
+        per_label,
+        coarse: [("reproduced", rep), ("independent", ind)].into_iter().collect(),
+        fine_accuracy_on_reproduced: (fine_total > 0).then(|| r4(fine_right as f64 / fine_total as f64)),
+        confusion: Confusion {
+            labels: Relation::ALL.iter().map(|r| r.as_str()).collect(),
+            matrix,
+        },
+        independent_called_reproduced: (n_ind > 0).then(|| r4(coarse[0][1] as f64 / n_ind as f64)),
+    }
+}
+
+fn choose2(n: usize) -> f64 {
+    (n as f64) * (n as f64 - 1.0) / 2.0
+}
+
+/// Adjusted Rand index of two labelings of the same items.
+pub fn adjusted_rand(gold: &[usize], pred: &[usize]) -> f64 {
+    let n = gold.len();
+    let mut cont: AHashMap<(usize, usize), usize> = AHashMap::new();
+    let mut ga: AHashMap<usize, usize> = AHashMap::new();
+    let mut pb: AHashMap<usize, usize> = AHashMap::new();
+    for (&g, &p) in gold.iter().zip(pred) {
+        *cont.entry((g, p)).or_default() += 1;
+        *ga.entry(g).or_default() += 1;
+        *pb.entry(p).or_default() += 1;
+    }
+    let index: f64 = cont.values().map(|&c| choose2(c)).sum();
+    let a: f64 = ga.values().map(|&c| choose2(c)).sum();
+    let b: f64 = pb.values().map(|&c| choose2(c)).sum();
+    let total = choose2(n);
+    if total == 0.0 {
+        return 1.0;
+    }
+    let expected = a * b / total;
+    let max = (a + b) / 2.0;
+    if (max - expected).abs() < 1e-12 {
+        return 1.0;
+    }
+    r4((index - expected) / (max - expected))
+}
+
+/// Scores `out` (a run over the dataset's documents) against the gold file at `gold`.
+pub fn score(out: &DedupOutput, gold: &Path, elapsed_s: f64) -> Result<EvalReport, Error> {
+    let gold = load_gold(gold, out)?;
+    let predict = predictor(out);
+    let (kind, pairs, clusters) = match &gold {
+        Gold::Pairs(p) => ("pairs", score_pairs(p, &predict), None),
+        Gold::Clusters { pairs, of } => {
+            let mut docs: Vec<u32> = of.keys().copied().collect();
+            docs.sort_unstable();
+            let g: Vec<usize> = docs.iter().map(|d| of[d]).collect();
+            let p: Vec<usize> = docs
+                .iter()
+                .map(|&d| match out.cluster_of[d as usize] {
+                    Some(c) => c as usize,
+                    None => out.clusters.len() + d as usize,
+                })
+                .collect();
+            let (mut tp, mut gp, mut pp) = (0, 0, 0);
+            for i in 0..docs.len() {
+                for j in i + 1..docs.len() {
+                    let (sg, sp) = (g[i] == g[j], p[i] == p[j]);
+                    gp += sg as usize;
+                    pp += sp as usize;
+                    tp += (sg && sp) as usize;
+                }
+            }
+            let cs = ClusterScores {
+                ari: adjusted_rand(&g, &p),
+                pairwise: Prf::new(tp, gp, pp),
+            };
+            ("clusters", score_pairs(pairs, &predict), Some(cs))
+        }
+    };
+    Ok(EvalReport {
+        docs: out.docs.len(),
+        gold_kind: kind,
+        elapsed_s: (elapsed_s * 1000.0).round() / 1000.0,
+        pairs,
+        clusters,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ari_perfect_and_random() {
+        assert_eq!(adjusted_rand(&[0, 0, 1, 1], &[5, 5, 7, 7]), 1.0);
+        assert!(adjusted_rand(&[0, 0, 1, 1], &[0, 1, 0, 1]) < 0.0);
+    }
+
+    #[test]
+    fn prf_counts() {
+        let p = Prf::new(3, 4, 6);
+        assert_eq!(p.precision, Some(0.5));
+        assert_eq!(p.recall, Some(0.75));
+        assert_eq!(p.f1, Some(0.6));
+        assert_eq!(Prf::new(0, 0, 0).f1, None);
+    }
+}

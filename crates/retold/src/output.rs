@@ -1,0 +1,118 @@
+//! Writing `pairs.jsonl`, `clusters.jsonl` and `keep.txt`, each atomically (written under a
+//! temporary name, synced, then renamed), so a killed run never leaves a half-written file.
+
+use crate::analyze::{round3, AlignedPassage};
+use crate::classify::Features;
+use crate::error::Error;
+use crate::pipeline::DedupOutput;
+use crate::relation::Relation;
+use serde::Serialize;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// One line of `pairs.jsonl`.
+#[derive(Serialize)]
+pub struct PairLine<'a> {
+    /// First document id.
+    pub a: &'a str,
+    /// Second document id.
+    pub b: &'a str,
+    /// Relation.
+    pub relation: Relation,
+    /// Confidence.
+    pub confidence: f32,
+    /// Identical content after normalisation.
+    pub exact: bool,
+    /// Features.
+    pub scores: &'a Features,
+    /// Aligned passages with code point offsets into each original text.
+    pub passages: &'a [AlignedPassage],
+}
+
+/// One line of `clusters.jsonl`.
+#[derive(Serialize)]
+pub struct ClusterLine<'a> {
+    /// Cluster name.
+    pub cluster: &'a str,
+    /// Member ids, in input order.
+    pub docs: Vec<&'a str>,
+    /// The relation holding it together.
+    pub relation: Relation,
+    /// Likely original id.
+    pub original: Option<&'a str>,
+    /// Why.
+    pub original_reason: &'a str,
+    /// Story name.
+    pub story: &'a str,
+}
+
+fn file_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `path` atomically with `fill`.
+pub fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp"));
+    let f = File::create(&tmp).map_err(file_err(&tmp))?;
+    let mut w = BufWriter::with_capacity(1 << 16, f);
+    let res = fill(&mut w)
+        .and_then(|_| w.flush())
+        .and_then(|_| w.get_ref().sync_all());
+    if let Err(e) = res {
+        let _ = fs::remove_file(&tmp);
+        return Err(file_err(&tmp)(e));
+    }
+    fs::rename(&tmp, path).map_err(file_err(path))
+}
+
+/// Writes the three output files into `dir` (created if missing).
+pub fn write_outputs(dir: &Path, out: &DedupOutput) -> Result<(), Error> {
+    fs::create_dir_all(dir).map_err(file_err(dir))?;
+    let id = |i: u32| out.docs[i as usize].id.as_str();
+    write_atomic(&dir.join("pairs.jsonl"), |w| {
+        for p in &out.pairs {
+            let line = PairLine {
+                a: id(p.a),
+                b: id(p.b),
+                relation: p.analysis.relation,
+                confidence: round3(p.analysis.confidence),
+                exact: p.analysis.exact,
+                scores: &p.analysis.features,
+                passages: &p.analysis.passages,
+            };
+            serde_json::to_writer(&mut *w, &line)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    write_atomic(&dir.join("clusters.jsonl"), |w| {
+        for c in &out.clusters {
+            let line = ClusterLine {
+                cluster: &c.name,
+                docs: c.docs.iter().map(|&d| id(d)).collect(),
+                relation: c.relation,
+                original: c.original.map(id),
+                original_reason: &c.original_reason,
+                story: &c.story,
+            };
+            serde_json::to_writer(&mut *w, &line)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    write_atomic(&dir.join("keep.txt"), |w| {
+        for &k in &out.keep {
+            w.write_all(id(k).as_bytes())?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,479 @@
+//! `dedup`: the whole pipeline over a stream of documents.
+//!
+//! 1. **First pass** (streaming, parallel per batch): normalise, mark boilerplate by cues,
+//!    tokenize; MinHash signature, passage seeds, exact hash and line keys of each document.
+//!    Texts go to a [`TextStore`]; only compact sketches stay in memory.
+//! 2. **Boilerplate learning**: lines that recur across documents that are otherwise different.
+//! 3. **Candidates**: exact-hash groups, LSH banding on MinHash, shared passage seeds.
+//! 4. **Verification**: every candidate pair is prepared again (with learned boilerplate),
+//!    aligned and classified, chunk by chunk, in parallel.
+//! 5. **Clusters** (chaining-guarded), **stories**, **provenance** and the **keep-list**.
+//!
+//! The output depends only on the input: every parallel step collects in input order and
+//! every set is sorted, so `threads` changes speed, never results.
+
+use crate::analyze::{analyze, PairAnalysis};
+use crate::config::Config;
+use crate::error::Error;
+use crate::evidence::evidence;
+use crate::prepare::{content_tokens, prepare, Prepared};
+use crate::relation::Relation;
+use crate::store::TextStore;
+use ahash::AHashMap;
+use rayon::prelude::*;
+use retold_clean::{CorpusModel, CorpusModelBuilder};
+use retold_cluster::{Containment, DocEvidence, Edge, KeepPolicy};
+use retold_ingest::{Document, IngestError};
+use retold_sketch::{
+    exact_hash, jaccard_estimate, passage_seeds, LshIndex, LshParams, MinHasher, SeedIndex,
+};
+use retold_text::{normalize, tokenize};
+
+/// What the pipeline keeps of each document.
+#[derive(Debug, Clone)]
+pub struct DocRecord {
+    /// The document's id.
+    pub id: String,
+    /// Date, if given.
+    pub date: Option<String>,
+    /// Source, if given.
+    pub source: Option<String>,
+    /// Language, if given.
+    pub lang: Option<String>,
+    /// Bytes of text.
+    pub bytes: usize,
+    /// Content tokens after cue boilerplate.
+    pub tokens: u32,
+}
+
+/// A verified pair (relation other than `unrelated`).
+#[derive(Debug, Clone)]
+pub struct PairResult {
+    /// Index of the first document (input order, `a < b`).
+    pub a: u32,
+    /// Index of the second document.
+    pub b: u32,
+    /// The analysis.
+    pub analysis: PairAnalysis,
+}
+
+/// One reproduction cluster (two documents or more).
+#[derive(Debug, Clone)]
+pub struct ClusterResult {
+    /// Stable name, `c1`, `c2`, … in order of the first member.
+    pub name: String,
+    /// Members, in input order.
+    pub docs: Vec<u32>,
+    /// The relation that holds the cluster together.
+    pub relation: Relation,
+    /// The likely original.
+    pub original: Option<u32>,
+    /// Why.
+    pub original_reason: String,
+    /// The story the cluster belongs to, `s1`, `s2`, ….
+    pub story: String,
+}
+
+/// Counters of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Documents read.
+    pub docs: usize,
+    /// Bytes of text read.
+    pub bytes: usize,
+    /// Bad records skipped.
+    pub skipped: usize,
+    /// Documents with no content tokens.
+    pub empty: usize,
+    /// Candidate pairs from exact hashes.
+    pub exact_pairs: usize,
+    /// Candidate pairs from LSH.
+    pub lsh_pairs: usize,
+    /// Candidate pairs from passage seeds.
+    pub seed_pairs: usize,
+    /// Distinct candidate pairs aligned.
+    pub candidates: usize,
+    /// Lines learned as boilerplate.
+    pub learned_lines: usize,
+    /// Texts were spilled to a temporary file.
+    pub spilled: bool,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct DedupOutput {
+    /// Every document read, in input order.
+    pub docs: Vec<DocRecord>,
+    /// Verified pairs, sorted by `(a, b)`.
+    pub pairs: Vec<PairResult>,
+    /// Clusters of two or more documents, in order of their first member.
+    pub clusters: Vec<ClusterResult>,
+    /// Cluster index (into `clusters`) per document, `None` for singletons.
+    pub cluster_of: Vec<Option<u32>>,
+    /// Documents kept, in input order.
+    pub keep: Vec<u32>,
+    /// Counters.
+    pub stats: Stats,
+}
+
+/// Progress of a run, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// Documents and bytes read so far.
+    Reading {
+        /// Documents.
+        docs: usize,
+        /// Bytes.
+        bytes: usize,
+    },
+    /// Candidate pairs verified so far, of the total.
+    Verifying {
+        /// Done.
+        done: usize,
+        /// Total.
+        total: usize,
+    },
+    /// Clustering and provenance.
+    Clustering,
+}
+
+/// Options of a run beyond the configuration.
+pub struct RunOptions<'a> {
+    /// Which copy of a cluster survives in the keep-list.
+    pub keep: KeepPolicy,
+    /// Called with each bad record; return `true` to skip it and go on, `false` to stop.
+    pub on_bad: &'a mut dyn FnMut(&IngestError) -> bool,
+    /// Called with progress.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+struct Sketch {
+    sig: Vec<u32>,
+    seeds: Vec<u64>,
+    exact: u64,
+    keys: Vec<u64>,
+    tokens: u32,
+}
+
+/// Signature values kept per document for "same text" tests while learning boilerplate.
+const SAME_TEXT_SIG: usize = 32;
+
+fn sketch(text: &str, cfg: &Config, hasher: &MinHasher) -> Sketch {
+    let norm = normalize(text);
+    let cues = retold_clean::cue_spans(norm.text());
+    let tokens = content_tokens(tokenize(norm.text()), &cues);
+    let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+    let keys = retold_clean::line_keys(norm.text())
+        .into_iter()
+        .map(|(_, k)| k)
+        .collect();
+    Sketch {
+        sig: if hashes.is_empty() {
+            Vec::new()
+        } else {
+            hasher.signature(&hashes)
+        },
+        seeds: passage_seeds(&hashes, cfg.seeds),
+        exact: exact_hash(&hashes),
+        keys,
+        tokens: hashes.len() as u32,
+    }
+}
+
+/// Runs the pipeline over `docs`.
+pub fn dedup<I>(docs: I, cfg: &Config, opts: RunOptions<'_>) -> Result<DedupOutput, Error>
+where
+    I: Iterator<Item = Result<Document, IngestError>>,
+{
+    let hasher = MinHasher::new(cfg.minhash);
+    let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
+    let mut lsh = LshIndex::new(lsh_params);
+    let mut seed_index = SeedIndex::new();
+    let mut learner = CorpusModelBuilder::new(cfg.learn);
+    let mut store = TextStore::new(cfg.spill_bytes);
+    let mut records: Vec<DocRecord> = Vec::new();
+    let mut same_sig: Vec<u32> = Vec::new();
+    let mut exact: Vec<(u64, u32)> = Vec::new();
+    let mut stats = Stats::default();
+    let mut batch: Vec<Document> = Vec::with_capacity(cfg.batch_size);
+    let mut docs = docs.peekable();
+
+    loop {
+        batch.clear();
+        while batch.len() < cfg.batch_size {
+            match docs.next() {
+                None => break,
+                Some(Ok(d)) => batch.push(d),
+                Some(Err(e)) => {
+                    if (opts.on_bad)(&e) {
+                        stats.skipped += 1;
+                    } else {
+                        return Err(Error::Ingest(e));
+                    }
+                }
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let sketches: Vec<Sketch> = batch
+            .par_iter()
+            .map(|d| sketch(&d.text, cfg, &hasher))
+            .collect();
+        for (d, s) in batch.drain(..).zip(sketches) {
+            let idx = records.len() as u32;
+            stats.bytes += d.text.len();
+            learner.observe(idx, d.source.as_deref(), &s.keys);
+            if s.tokens == 0 {
+                stats.empty += 1;
+                same_sig.extend(std::iter::repeat_n(u32::MAX, SAME_TEXT_SIG));
+            } else {
+                lsh.insert(idx, &s.sig);
+                seed_index.insert(idx, &s.seeds);
+                exact.push((s.exact, idx));
+                same_sig.extend_from_slice(&s.sig[..SAME_TEXT_SIG.min(s.sig.len())]);
+                same_sig.extend(std::iter::repeat_n(
+                    u32::MAX,
+                    SAME_TEXT_SIG.saturating_sub(s.sig.len()),
+                ));
+            }
+            records.push(DocRecord {
+                id: d.id,
+                date: d.date,
+                source: d.source,
+                lang: d.lang,
+                bytes: d.text.len(),
+                tokens: s.tokens,
+            });
+            store.push(d.text)?;
+        }
+        stats.docs = records.len();
+        (opts.progress)(Progress::Reading {
+            docs: stats.docs,
+            bytes: stats.bytes,
+        });
+    }
+    store.finish()?;
+    stats.spilled = store.spilled();
+    let n = records.len();
+
+    // Boilerplate learned from the corpus.
+    let sig_of = |i: u32| &same_sig[i as usize * SAME_TEXT_SIG..(i as usize + 1) * SAME_TEXT_SIG];
+    let model = learner.build(&|x, y| jaccard_estimate(sig_of(x), sig_of(y)) >= cfg.learn_same_text);
+    stats.learned_lines = model.len();
+
+    // Candidates.
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    exact.sort_unstable();
+    for g in exact.chunk_by(|x, y| x.0 == y.0) {
+        for w in g.windows(2) {
+            pairs.push((w[0].1, w[1].1));
+        }
+    }
+    stats.exact_pairs = pairs.len();
+    let lsh_pairs = lsh.candidate_pairs(cfg.lsh_max_bucket);
+    stats.lsh_pairs = lsh_pairs.len();
+    drop(lsh);
+    pairs.extend(lsh_pairs);
+    let seed_pairs = seed_index.candidate_pairs(cfg.seed_min_shared, cfg.seed_max_df);
+    stats.seed_pairs = seed_pairs.len();
+    drop(seed_index);
+    pairs.extend(seed_pairs.into_iter().map(|(a, b, _)| (a, b)));
+    pairs.sort_unstable();
+    pairs.dedup();
+    stats.candidates = pairs.len();
+
+    // Verification, chunk by chunk.
+    let mut verified: Vec<PairResult> = Vec::new();
+    let mut evidences: AHashMap<u32, DocEvidence> = AHashMap::new();
+    let mut containment: Vec<Containment> = Vec::new();
+    let total = pairs.len();
+    for (ci, chunk) in pairs.chunks(cfg.pair_chunk.max(1)).enumerate() {
+        let mut ids: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let prepared: Vec<Result<Prepared, Error>> = ids
+            .par_iter()
+            .map(|&i| {
+                let text = store.get(i)?;
+                let r = &records[i as usize];
+                Ok(prepare(&text, r.source.as_deref(), &model, r.lang.as_deref()))
+            })
+            .collect();
+        let mut prep: Vec<Prepared> = Vec::with_capacity(ids.len());
+        for p in prepared {
+            prep.push(p?);
+        }
+        let pos = |i: u32| ids.binary_search(&i).expect("id prepared");
+        let results: Vec<Option<PairResult>> = chunk
+            .par_iter()
+            .map(|&(a, b)| {
+                let an = analyze(&prep[pos(a)], &prep[pos(b)], cfg);
+                (an.relation != Relation::Unrelated).then_some(PairResult { a, b, analysis: an })
+            })
+            .collect();
+        for r in results.into_iter().flatten() {
+            for i in [r.a, r.b] {
+                evidences.entry(i).or_insert_with(|| {
+                    evidence(&prep[pos(i)], records[i as usize].date.as_deref())
+                });
+            }
+            containment.push(Containment {
+                a: r.a,
+                b: r.b,
+                a_in_b: r.analysis.features.coverage_a,
+                b_in_a: r.analysis.features.coverage_b,
+            });
+            verified.push(r);
+        }
+        (opts.progress)(Progress::Verifying {
+            done: (ci * cfg.pair_chunk + chunk.len()).min(total),
+            total,
+        });
+    }
+    (opts.progress)(Progress::Clustering);
+
+    let (clusters, cluster_of, keep) =
+        group(n, &records, &verified, &evidences, &containment, cfg, opts.keep);
+    Ok(DedupOutput {
+        docs: records,
+        pairs: verified,
+        clusters,
+        cluster_of,
+        keep,
+        stats,
+    })
+}
+
+/// Clusters, stories, provenance and keep-list.
+fn group(
+    n: usize,
+    records: &[DocRecord],
+    pairs: &[PairResult],
+    evidences: &AHashMap<u32, DocEvidence>,
+    containment: &[Containment],
+    cfg: &Config,
+    policy: KeepPolicy,
+) -> (Vec<ClusterResult>, Vec<Option<u32>>, Vec<u32>) {
+    let weight = |p: &PairResult| {
+        let f = &p.analysis.features;
+        if p.analysis.exact {
+            1.0
+        } else {
+            p.analysis.confidence * (0.5 + 0.5 * f.coverage_a.min(f.coverage_b))
+        }
+    };
+    let edges: Vec<Edge> = pairs
+        .iter()
+        .filter(|p| p.analysis.relation.is_cluster_edge())
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            weight: weight(p),
+        })
+        .collect();
+    let links: Vec<Edge> = pairs
+        .iter()
+        .filter(|p| matches!(p.analysis.relation, Relation::Partial | Relation::Related))
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            weight: weight(p),
+        })
+        .collect();
+    let roots = retold_cluster::cluster(n, &edges, cfg.guard);
+    let story_roots = retold_cluster::stories(n, &roots, &links, cfg.guard);
+
+    // Members per root, in input order.
+    let mut members: AHashMap<u32, Vec<u32>> = AHashMap::new();
+    for (i, &r) in roots.iter().enumerate() {
+        members.entry(r).or_default().push(i as u32);
+    }
+    let mut multi: Vec<(u32, Vec<u32>)> = members.into_iter().filter(|(_, m)| m.len() >= 2).collect();
+    multi.sort_unstable_by_key(|(r, _)| *r);
+
+    // Relation of each cluster from its internal edges.
+    let mut rel_counts: AHashMap<u32, [usize; 3]> = AHashMap::new();
+    for p in pairs {
+        if roots[p.a as usize] == roots[p.b as usize] && p.analysis.relation.is_cluster_edge() {
+            let c = rel_counts.entry(roots[p.a as usize]).or_default();
+            match p.analysis.relation {
+                Relation::Duplicate => c[0] += 1,
+                Relation::Rewrite => c[1] += 1,
+                _ => c[2] += 1,
+            }
+        }
+    }
+    let mut story_names: AHashMap<u32, String> = AHashMap::new();
+    let mut cluster_of = vec![None; n];
+    let no_evidence = DocEvidence::default();
+    let clusters: Vec<ClusterResult> = multi
+        .into_iter()
+        .enumerate()
+        .map(|(k, (root, docs))| {
+            for &d in &docs {
+                cluster_of[d as usize] = Some(k as u32);
+            }
+            let c = rel_counts.get(&root).copied().unwrap_or_default();
+            let relation = if c[2] > 0 {
+                Relation::Translation
+            } else if c[1] > 0 {
+                Relation::Rewrite
+            } else {
+                Relation::Duplicate
+            };
+            let inside: Vec<Containment> = containment
+                .iter()
+                .filter(|c| roots[c.a as usize] == root && roots[c.b as usize] == root)
+                .copied()
+                .collect();
+            let prov = retold_cluster::provenance(
+                &docs,
+                &|d| {
+                    let mut e = evidences.get(&d).cloned().unwrap_or_else(|| no_evidence.clone());
+                    if e.date.is_none() {
+                        e.date = records[d as usize].date.clone();
+                    }
+                    e
+                },
+                &inside,
+            );
+            let sr = story_roots[docs[0] as usize];
+            let next = story_names.len() + 1;
+            let story = story_names
+                .entry(sr)
+                .or_insert_with(|| format!("s{next}"))
+                .clone();
+            ClusterResult {
+                name: format!("c{}", k + 1),
+                docs,
+                relation,
+                original: prov.original,
+                original_reason: prov.reason,
+                story,
+            }
+        })
+        .collect();
+    let lengths: Vec<usize> = records.iter().map(|r| r.tokens as usize).collect();
+    let originals: AHashMap<u32, Option<u32>> =
+        clusters.iter().map(|c| (roots[c.docs[0] as usize], c.original)).collect();
+    let keep = retold_cluster::keep_list(&roots, policy, &lengths, &|c| {
+        originals.get(&c).copied().flatten()
+    });
+    (clusters, cluster_of, keep)
+}
+
+/// The corpus model a run learned is internal; this builds one over texts directly (tests,
+/// `compare` against a corpus).
+pub fn learn_boilerplate(texts: &[(&str, Option<&str>)], cfg: &Config) -> CorpusModel {
+    let hasher = MinHasher::new(cfg.minhash);
+    let mut b = CorpusModelBuilder::new(cfg.learn);
+    let sketches: Vec<Sketch> = texts.iter().map(|(t, _)| sketch(t, cfg, &hasher)).collect();
+    for (i, ((_, src), s)) in texts.iter().zip(&sketches).enumerate() {
+        b.observe(i as u32, *src, &s.keys);
+    }
+    b.build(&|x, y| {
+        let (sx, sy) = (&sketches[x as usize].sig, &sketches[y as usize].sig);
+        !sx.is_empty() && !sy.is_empty() && jaccard_estimate(sx, sy) >= cfg.learn_same_text
+    })
+}

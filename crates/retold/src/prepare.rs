@@ -1,0 +1,107 @@
+//! A document made ready for comparison: normalised text with its offset map, boilerplate
+//! spans, and the tokens of its non-boilerplate content.
+
+use retold_clean::{CorpusModel, Span};
+use retold_text::{normalize, tokenize, Normalized, Token};
+
+/// A prepared document.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Normalised text and its map back to the original.
+    pub norm: Normalized,
+    /// Boilerplate spans (byte ranges of the normalised text), sorted.
+    pub spans: Vec<Span>,
+    /// Tokens outside boilerplate (offsets into the normalised text).
+    pub tokens: Vec<Token>,
+    /// All tokens of the text, boilerplate included.
+    pub all_tokens: usize,
+    /// Detected (or given) language, ISO 639-1.
+    pub lang: Option<String>,
+}
+
+impl Prepared {
+    /// Token hashes of the content.
+    pub fn hashes(&self) -> Vec<u64> {
+        self.tokens.iter().map(|t| t.hash).collect()
+    }
+
+    /// Boilerplate spans as code point ranges of the original text.
+    pub fn boilerplate_original(&self) -> Vec<[usize; 2]> {
+        self.spans
+            .iter()
+            .map(|s| {
+                let (a, b) = self.norm.to_original(s.start, s.end);
+                [a, b]
+            })
+            .collect()
+    }
+
+    /// Original code point range of content tokens `[from, to)`.
+    pub fn token_span_original(&self, from: u32, to: u32) -> [usize; 2] {
+        if from >= to || to as usize > self.tokens.len() {
+            return [0, 0];
+        }
+        let s = self.tokens[from as usize].start as usize;
+        let e = self.tokens[to as usize - 1].end as usize;
+        let (a, b) = self.norm.to_original(s, e);
+        [a, b]
+    }
+
+    /// Number of code points of boilerplate in the normalised text.
+    pub fn boilerplate_bytes(&self) -> usize {
+        self.spans.iter().map(|s| s.end - s.start).sum()
+    }
+}
+
+/// Keeps the tokens that do not start inside a span (both sorted).
+pub fn content_tokens(tokens: Vec<Token>, spans: &[Span]) -> Vec<Token> {
+    if spans.is_empty() {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut si = 0;
+    for t in tokens {
+        let p = t.start as usize;
+        while si < spans.len() && spans[si].end <= p {
+            si += 1;
+        }
+        if si < spans.len() && spans[si].start <= p {
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// Prepares `text`. `model` adds corpus-learned boilerplate (use `CorpusModel::empty()` for
+/// cues alone); `lang` is the language if the input gave one.
+pub fn prepare(
+    text: &str,
+    source: Option<&str>,
+    model: &CorpusModel,
+    lang: Option<&str>,
+) -> Prepared {
+    let norm = normalize(text);
+    let spans = retold_clean::spans(norm.text(), source, model);
+    let all = tokenize(norm.text());
+    let all_tokens = all.len();
+    let tokens = content_tokens(all, &spans);
+    let lang = match lang {
+        Some(l) if !l.is_empty() => Some(l.to_string()),
+        _ => detect_content_lang(&norm, &tokens),
+    };
+    Prepared {
+        norm,
+        spans,
+        tokens,
+        all_tokens,
+        lang,
+    }
+}
+
+fn detect_content_lang(norm: &Normalized, tokens: &[Token]) -> Option<String> {
+    let (Some(f), Some(l)) = (tokens.first(), tokens.last()) else {
+        return None;
+    };
+    retold_text::lang::detect(&norm.text()[f.start as usize..l.end as usize]).map(str::to_string)
+}

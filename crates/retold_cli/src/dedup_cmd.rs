@@ -1,0 +1,156 @@
+//! `retold dedup INPUT... --out DIR`: the whole pipeline over a corpus.
+
+use crate::term::{bar, bytes};
+use crate::{with_threads, Failure, InputArgs};
+use anyhow::anyhow;
+use retold::{dedup, Config, KeepPolicy, Progress, Reader, Relation, RunOptions};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Arguments of `retold dedup`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Input files or directories: .txt/.md/.html files, JSONL, CSV/TSV, Parquet (gzip ok).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Which copy of each cluster survives in keep.txt.
+    #[arg(long, default_value = "original", value_parser = parse_keep)]
+    pub keep: KeepPolicy,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Jaccard threshold that LSH banding targets (bands and rows follow from it).
+    #[arg(long, default_value_t = 0.5)]
+    pub lsh_threshold: f64,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_keep(s: &str) -> Result<KeepPolicy, String> {
+    s.parse::<KeepPolicy>().map_err(|e| e.to_string())
+}
+
+/// Runs `retold dedup`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    if !(0.05..=0.99).contains(&args.lsh_threshold) {
+        return Err(Failure::User(anyhow!(
+            "--lsh-threshold must be between 0.05 and 0.99"
+        )));
+    }
+    let cfg = Config {
+        lsh_threshold: args.lsh_threshold,
+        ..Config::default()
+    };
+    let start = Instant::now();
+    let reader = Reader::open(&args.inputs, args.input.options()).map_err(|e| Failure::User(e.into()))?;
+    let pb = bar(args.quiet);
+    pb.set_prefix("reading");
+    let pb_ref = Mutex::new(pb);
+    let progress = |p: Progress| {
+        let pb = pb_ref.lock().unwrap_or_else(|e| e.into_inner());
+        match p {
+            Progress::Reading { docs, bytes: b } => {
+                pb.set_position(docs as u64);
+                pb.set_length(docs as u64);
+                pb.set_message(bytes(b));
+            }
+            Progress::Verifying { done, total } => {
+                pb.set_prefix("verifying");
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+                pb.set_message("pairs");
+            }
+            Progress::Clustering => {
+                pb.set_prefix("clustering");
+                pb.set_message("");
+            }
+        }
+    };
+    let skip_bad = args.input.skip_bad;
+    let mut on_bad = |e: &retold::IngestError| {
+        if skip_bad {
+            let pb = pb_ref.lock().unwrap_or_else(|e| e.into_inner());
+            pb.suspend(|| eprintln!("retold: warning: skipped: {e}"));
+        }
+        skip_bad
+    };
+    let out = with_threads(args.threads, || {
+        dedup(
+            reader,
+            &cfg,
+            RunOptions {
+                keep: args.keep,
+                on_bad: &mut on_bad,
+                progress: &progress,
+            },
+        )
+    })??;
+    retold::output::write_outputs(&args.out, &out)?;
+    pb_ref
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .finish_and_clear();
+
+    let secs = start.elapsed().as_secs_f64();
+    let s = &out.stats;
+    let mut counts = [0usize; 6];
+    for p in &out.pairs {
+        counts[Relation::ALL.iter().position(|&r| r == p.analysis.relation).unwrap_or(5)] += 1;
+    }
+    let removed = s.docs - out.keep.len();
+    let largest = out.clusters.iter().map(|c| c.docs.len()).max().unwrap_or(0);
+    let mut o = std::io::stdout().lock();
+    writeln!(
+        o,
+        "retold dedup: {} documents ({}) in {:.2} s ({}/s)",
+        s.docs,
+        bytes(s.bytes),
+        secs,
+        bytes((s.bytes as f64 / secs.max(1e-9)) as usize)
+    )?;
+    writeln!(
+        o,
+        "  skipped bad records: {}   empty documents: {}   boilerplate lines learned: {}",
+        s.skipped, s.empty, s.learned_lines
+    )?;
+    writeln!(
+        o,
+        "  candidate pairs: {} (exact {}, lsh {}, passage seeds {})",
+        s.candidates, s.exact_pairs, s.lsh_pairs, s.seed_pairs
+    )?;
+    let rel: Vec<String> = Relation::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, c)| *c > 0)
+        .map(|(r, c)| format!("{r} {c}"))
+        .collect();
+    writeln!(
+        o,
+        "  pairs: {}",
+        if rel.is_empty() { "none".to_string() } else { rel.join(", ") }
+    )?;
+    writeln!(
+        o,
+        "  clusters: {} (largest {})   kept {} of {} documents ({} removed, --keep {})",
+        out.clusters.len(),
+        largest,
+        out.keep.len(),
+        s.docs,
+        removed,
+        args.keep
+    )?;
+    writeln!(
+        o,
+        "  wrote {}/pairs.jsonl, clusters.jsonl, keep.txt",
+        args.out.display()
+    )?;
+    Ok(())
+}

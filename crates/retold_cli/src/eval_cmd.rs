@@ -1,0 +1,108 @@
+//! `retold eval --docs D --gold G`: scores against gold labels.
+
+use crate::{with_threads, Failure};
+use retold::eval::EvalReport;
+use retold::{run_eval, Config, Relation};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `retold eval`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The dataset's documents (JSONL with id, text, lang, …).
+    #[arg(long)]
+    pub docs: PathBuf,
+    /// The gold labels (cluster lines or pair lines; see ../shared/eval/README.md).
+    #[arg(long)]
+    pub gold: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Runs `retold eval`.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let cfg = Config::default();
+    let report = with_threads(args.threads, || {
+        run_eval(&args.docs, &args.gold, &cfg, &|_| {})
+    })??;
+    let mut o = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut o, &report).map_err(std::io::Error::from)?;
+        writeln!(o)?;
+    } else {
+        human(&mut o, &report, &args)?;
+    }
+    Ok(())
+}
+
+fn f(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.3}")).unwrap_or_else(|| "—".into())
+}
+
+fn human(o: &mut impl Write, r: &EvalReport, args: &Args) -> std::io::Result<()> {
+    writeln!(
+        o,
+        "retold eval: {} ({} docs, {} gold, {} labelled pairs, {:.2} s)",
+        args.gold.display(),
+        r.docs,
+        r.gold_kind,
+        r.pairs.labelled,
+        r.elapsed_s
+    )?;
+    writeln!(o, "  {:<13} {:>9} {:>9} {:>9} {:>7} {:>9}", "label", "precision", "recall", "f1", "gold", "predicted")?;
+    let rows = r
+        .pairs
+        .per_label
+        .iter()
+        .chain(r.pairs.coarse.iter());
+    for (name, p) in rows {
+        if p.gold == 0 && p.predicted == 0 {
+            continue;
+        }
+        writeln!(
+            o,
+            "  {:<13} {:>9} {:>9} {:>9} {:>7} {:>9}",
+            name,
+            f(p.precision),
+            f(p.recall),
+            f(p.f1),
+            p.gold,
+            p.predicted
+        )?;
+    }
+    writeln!(
+        o,
+        "  independent pairs called reproduced: {}   fine label right on reproduced: {}",
+        f(r.pairs.independent_called_reproduced),
+        f(r.pairs.fine_accuracy_on_reproduced)
+    )?;
+    if let Some(c) = &r.clusters {
+        writeln!(
+            o,
+            "  clusters: ARI {:.3}   pairwise precision {} recall {} f1 {}",
+            c.ari,
+            f(c.pairwise.precision),
+            f(c.pairwise.recall),
+            f(c.pairwise.f1)
+        )?;
+    }
+    writeln!(o, "  confusion (rows gold, columns predicted):")?;
+    let short: Vec<&str> = Relation::ALL.iter().map(|r| &r.as_str()[..4]).collect();
+    writeln!(o, "  {:<12} {}", "", short.iter().map(|s| format!("{s:>6}")).collect::<String>())?;
+    for (i, row) in r.pairs.confusion.matrix.iter().enumerate() {
+        if row.iter().all(|&c| c == 0) {
+            continue;
+        }
+        writeln!(
+            o,
+            "  {:<12} {}",
+            Relation::ALL[i].as_str(),
+            row.iter().map(|c| format!("{c:>6}")).collect::<String>()
+        )?;
+    }
+    Ok(())
+}

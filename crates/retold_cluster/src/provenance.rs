@@ -1,0 +1,925 @@
+//! Provenance: which member of a cluster is most likely the original, and why.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What is known about one document, computed upstream (ingest, clean, classify).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocEvidence {
+    /// Publication date: `YYYY-MM-DD`, or an ISO 8601 prefix of it (`YYYY`, `YYYY-MM`,
+    /// `YYYY-MM-DDThh:mm…`; only the day is used). Anything else counts as no date.
+    pub date: Option<String>,
+    /// Length of the non-boilerplate text, in characters.
+    pub content_len: usize,
+    /// Length of the boilerplate around it (navigation, share blocks, "related" lists…).
+    pub boilerplate_len: usize,
+    /// The text carries an attribution line naming a source agency ("(Reuters) —", "VOA News").
+    pub attribution: bool,
+    /// The text shows signs of machine translation.
+    pub machine_translation_signs: bool,
+}
+
+/// How much of each of two documents is covered by passages aligned to the other.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Containment {
+    /// One document.
+    pub a: u32,
+    /// The other document.
+    pub b: u32,
+    /// Share (`0..=1`) of `a`'s content covered by passages aligned to `b`.
+    pub a_in_b: f32,
+    /// Share (`0..=1`) of `b`'s content covered by passages aligned to `a`.
+    pub b_in_a: f32,
+}
+
+/// The likely original of a cluster, with the reason in plain words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The likely original, or `None` when the evidence is thin or contradictory.
+    pub original: Option<u32>,
+    /// Why; starts with `"undetermined: "` when `original` is `None`.
+    pub reason: String,
+}
+
+// Weights of the evidence, doubled so that all the arithmetic is exact integers.
+/// Earliest date: 4.0.
+const W_DATE: i64 = 8;
+/// Containment (holds the other's text plus more of its own): 3.0.
+const W_CONTAINMENT: i64 = 6;
+/// Less wrapper boilerplate around the same text: 2.0.
+const W_BOILERPLATE: i64 = 4;
+/// Attribution line naming a source agency: 1.5.
+const W_ATTRIBUTION: i64 = 3;
+/// No signs of machine translation where the other has them: 1.0.
+const W_TRANSLATION: i64 = 2;
+/// A decision needs a net score of at least 2.0 ...
+const MIN_NET: i64 = 4;
+/// ... and a lead of at least 0.5 over the runner-up.
+const MIN_MARGIN: i64 = 1;
+
+/// `x` contains `y` when at least this share of `y` is covered by passages aligned to `x` ...
+const CONTAINS_MIN: f32 = 0.8;
+/// ... and the share of `x` covered by `y` is lower by at least this much (`x` has more text
+/// of its own).
+const CONTAINS_GAP: f32 = 0.15;
+/// `y` is a wrapper (repost) of `x` when its boilerplate share (boilerplate ÷ (boilerplate +
+/// content)) exceeds `x`'s by at least this much, in millionths (0.15).
+const BOILERPLATE_GAP: i64 = 150_000;
+/// Characters per paragraph when saying how much more text a document holds.
+const PARAGRAPH_CHARS: usize = 350;
+
+const DATE: usize = 0;
+const CONTAINMENT: usize = 1;
+const BOILERPLATE: usize = 2;
+const ATTRIBUTION: usize = 3;
+const TRANSLATION: usize = 4;
+const WEIGHTS: [i64; 5] = [
+    W_DATE,
+    W_CONTAINMENT,
+    W_BOILERPLATE,
+    W_ATTRIBUTION,
+    W_TRANSLATION,
+];
+/// What a piece of evidence *against* a document is called in a reason.
+const AGAINST: [&str; 5] = [
+    "a later date",
+    "its text contained in a longer document",
+    "more wrapper boilerplate",
+    "no attribution line",
+    "signs of machine translation",
+];
+
+/// Ranks the likely original among `members` (two or more documents).
+///
+/// Every pair of members is compared on five kinds of evidence, in order of strength; each
+/// comparison is a vote for one of the two, worth the kind's weight:
+///
+/// | evidence | weight | vote for `x` over `y` when |
+/// |---|---|---|
+/// | date | 4.0 | both dates parse and `x`'s is strictly earlier (at the precision both have) |
+/// | containment | 3.0 | `y_in_x ≥ 0.8` and `x_in_y ≤ y_in_x − 0.15`: `x` holds `y`'s text plus more of its own (`y` is an abridgement or extract) |
+/// | wrapper boilerplate | 2.0 | `y`'s boilerplate share (boilerplate ÷ (boilerplate + content)) exceeds `x`'s by ≥ 0.15: `y` is the repost |
+/// | attribution | 1.5 | `x` carries an attribution line naming a source agency and `y` does not |
+/// | machine translation | 1.0 | `y` shows signs of machine translation and `x` does not |
+///
+/// A member's score is the sum of its votes won minus its votes lost, divided by the number
+/// of other members (so it is on the same scale whatever the cluster size). The top scorer
+/// is the original when its score is ≥ 2.0, it leads the runner-up by ≥ 0.5, and the evidence
+/// against it weighs at most half the evidence for it. Otherwise the answer is `None` with a
+/// reason starting `"undetermined: "`: no evidence, thin evidence (e.g. an attribution line
+/// alone), contradictory evidence (e.g. the earlier document is contained in the later one),
+/// or a tie. Duplicate members are ignored; containment records about documents outside
+/// `members` are ignored; when several records cover the same pair, the one with the highest
+/// coverage is used. Deterministic: the reason names documents as `doc N` (or "the other"
+/// in a two-document cluster) and lists them in index order.
+pub fn provenance(
+    members: &[u32],
+    evidence: &dyn Fn(u32) -> DocEvidence,
+    containment: &[Containment],
+) -> Provenance {
+    let mut docs = members.to_vec();
+    docs.sort_unstable();
+    docs.dedup();
+    match docs.len() {
+        0 => {
+            return Provenance {
+                original: None,
+                reason: "undetermined: no documents".to_string(),
+            }
+        }
+        1 => {
+            return Provenance {
+                original: Some(docs[0]),
+                reason: "the only document in its cluster".to_string(),
+            }
+        }
+        _ => {}
+    }
+    let ev: Vec<DocEvidence> = docs.iter().map(|&d| evidence(d)).collect();
+    Ranking::new(&docs, &ev, containment).decide()
+}
+
+/// A date with the precision it was given in, as an inclusive range of day numbers.
+#[derive(Debug, Clone)]
+struct Day {
+    start: i64,
+    end: i64,
+    text: String,
+}
+
+fn parse_date(s: &str) -> Option<Day> {
+    let b = s.trim().as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(
+            part.iter()
+                .fold(0i64, |acc, &c| acc * 10 + i64::from(c - b'0')),
+        )
+    };
+    let year = num(0, 4)?;
+    let mut used = 4;
+    let month = if b.get(4) == Some(&b'-') {
+        used = 7;
+        Some(num(5, 2)?)
+    } else {
+        None
+    };
+    let day = match month {
+        Some(_) if b.get(7) == Some(&b'-') => {
+            used = 10;
+            Some(num(8, 2)?)
+        }
+        _ => None,
+    };
+    if b.get(used).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&b[..used]).into_owned();
+    match (month, day) {
+        (None, _) => Some(Day {
+            start: days_from_civil(year, 1, 1),
+            end: days_from_civil(year, 12, 31),
+            text,
+        }),
+        (Some(m), None) if (1..=12).contains(&m) => Some(Day {
+            start: days_from_civil(year, m, 1),
+            end: days_from_civil(year, m, days_in_month(year, m)),
+            text,
+        }),
+        (Some(m), Some(d))
+            if (1..=12).contains(&m) && (1..=days_in_month(year, m)).contains(&d) =>
+        {
+            let n = days_from_civil(year, m, d);
+            Some(Day {
+                start: n,
+                end: n,
+                text,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Thousands separators: 12345 → "12,345".
+fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .map(|g| std::str::from_utf8(g).unwrap_or_default())
+        .collect();
+    groups.reverse();
+    groups.join(",")
+}
+
+/// Up to three items, then "and N more".
+fn list(items: &[String]) -> String {
+    if items.len() <= 3 {
+        items.join(", ")
+    } else {
+        format!("{}, and {} more", items[..3].join(", "), items.len() - 3)
+    }
+}
+
+fn share(x: f32) -> f32 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(0.0, 1.0)
+    }
+}
+
+/// Containment between members `lo < hi` (positions in the sorted member list).
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    /// Share of `lo` covered by `hi`.
+    lo_in_hi: f32,
+    /// Share of `hi` covered by `lo`.
+    hi_in_lo: f32,
+    /// The record as given, for the reason.
+    record: Containment,
+}
+
+struct Ranking<'a> {
+    docs: &'a [u32],
+    ev: &'a [DocEvidence],
+    dates: Vec<Option<Day>>,
+    /// Boilerplate share in millionths, `None` when the document has no length at all.
+    shares: Vec<Option<i64>>,
+    /// Containing pairs: `(container, contained) → record`.
+    contains: BTreeMap<(usize, usize), Pair>,
+    wins: Vec<[i64; 5]>,
+    losses: Vec<[i64; 5]>,
+}
+
+impl<'a> Ranking<'a> {
+    fn new(docs: &'a [u32], ev: &'a [DocEvidence], containment: &[Containment]) -> Self {
+        let k = docs.len();
+        let mut r = Ranking {
+            docs,
+            ev,
+            dates: ev
+                .iter()
+                .map(|e| e.date.as_deref().and_then(parse_date))
+                .collect(),
+            shares: ev
+                .iter()
+                .map(|e| {
+                    let total = e.boilerplate_len as u128 + e.content_len as u128;
+                    (total > 0).then(|| (e.boilerplate_len as u128 * 1_000_000 / total) as i64)
+                })
+                .collect(),
+            contains: BTreeMap::new(),
+            wins: vec![[0; 5]; k],
+            losses: vec![[0; 5]; k],
+        };
+        r.tally_dates();
+        r.tally_containment(containment);
+        r.tally_boilerplate();
+        r.tally_flags();
+        r
+    }
+
+    fn pos(&self, doc: u32) -> Option<usize> {
+        self.docs.binary_search(&doc).ok()
+    }
+
+    fn tally_dates(&mut self) {
+        let mut starts: Vec<i64> = self.dates.iter().flatten().map(|d| d.start).collect();
+        let mut ends: Vec<i64> = self.dates.iter().flatten().map(|d| d.end).collect();
+        starts.sort_unstable();
+        ends.sort_unstable();
+        for (i, date) in self.dates.iter().enumerate() {
+            if let Some(d) = date {
+                self.wins[i][DATE] =
+                    (starts.len() - starts.partition_point(|&s| s <= d.end)) as i64;
+                self.losses[i][DATE] = ends.partition_point(|&e| e < d.start) as i64;
+            }
+        }
+    }
+
+    fn tally_containment(&mut self, containment: &[Containment]) {
+        let mut pairs: BTreeMap<(usize, usize), Pair> = BTreeMap::new();
+        for c in containment {
+            let (Some(pa), Some(pb)) = (self.pos(c.a), self.pos(c.b)) else {
+                continue;
+            };
+            if pa == pb {
+                continue;
+            }
+            let (a_in_b, b_in_a) = (share(c.a_in_b), share(c.b_in_a));
+            let pair = if pa < pb {
+                Pair {
+                    lo_in_hi: a_in_b,
+                    hi_in_lo: b_in_a,
+                    record: *c,
+                }
+            } else {
+                Pair {
+                    lo_in_hi: b_in_a,
+                    hi_in_lo: a_in_b,
+                    record: *c,
+                }
+            };
+            let key = (pa.min(pb), pa.max(pb));
+            let strength = |p: &Pair| p.lo_in_hi.max(p.hi_in_lo);
+            match pairs.get(&key) {
+                Some(old) if strength(old) >= strength(&pair) => {}
+                _ => {
+                    pairs.insert(key, pair);
+                }
+            }
+        }
+        for (&(lo, hi), p) in &pairs {
+            let (container, contained) =
+                if p.hi_in_lo >= CONTAINS_MIN && p.lo_in_hi <= p.hi_in_lo - CONTAINS_GAP {
+                    (lo, hi)
+                } else if p.lo_in_hi >= CONTAINS_MIN && p.hi_in_lo <= p.lo_in_hi - CONTAINS_GAP {
+                    (hi, lo)
+                } else {
+                    continue;
+                };
+            self.wins[container][CONTAINMENT] += 1;
+            self.losses[contained][CONTAINMENT] += 1;
+            self.contains.insert((container, contained), *p);
+        }
+    }
+
+    fn tally_boilerplate(&mut self) {
+        let mut sorted: Vec<i64> = self.shares.iter().flatten().copied().collect();
+        sorted.sort_unstable();
+        for (i, s) in self.shares.iter().enumerate() {
+            if let Some(s) = *s {
+                self.wins[i][BOILERPLATE] =
+                    (sorted.len() - sorted.partition_point(|&y| y < s + BOILERPLATE_GAP)) as i64;
+                self.losses[i][BOILERPLATE] =
+                    sorted.partition_point(|&y| y <= s - BOILERPLATE_GAP) as i64;
+            }
+        }
+    }
+
+    fn tally_flags(&mut self) {
+        let k = self.docs.len() as i64;
+        let attributed = self.ev.iter().filter(|e| e.attribution).count() as i64;
+        let translated = self
+            .ev
+            .iter()
+            .filter(|e| e.machine_translation_signs)
+            .count() as i64;
+        for (i, e) in self.ev.iter().enumerate() {
+            if e.attribution {
+                self.wins[i][ATTRIBUTION] = k - attributed;
+            } else {
+                self.losses[i][ATTRIBUTION] = attributed;
+            }
+            if e.machine_translation_signs {
+                self.losses[i][TRANSLATION] = k - translated;
+            } else {
+                self.wins[i][TRANSLATION] = translated;
+            }
+        }
+    }
+
+    fn pro(&self, i: usize) -> i64 {
+        (0..5).map(|kind| WEIGHTS[kind] * self.wins[i][kind]).sum()
+    }
+
+    fn con(&self, i: usize) -> i64 {
+        (0..5)
+            .map(|kind| WEIGHTS[kind] * self.losses[i][kind])
+            .sum()
+    }
+
+    fn decide(&self) -> Provenance {
+        let k = self.docs.len();
+        let others = (k - 1) as i64;
+        if (0..k).all(|i| self.pro(i) == 0) {
+            return undetermined(
+                "no evidence (no differing dates, no containment, similar boilerplate, \
+                 no attribution line or machine-translation signs that tell them apart)"
+                    .to_string(),
+            );
+        }
+        let score = |i: usize| self.pro(i) - self.con(i);
+        // Highest score; ties go to the smaller index (only for naming: a tie is undetermined).
+        let top = (0..k)
+            .max_by(|&x, &y| score(x).cmp(&score(y)).then(y.cmp(&x)))
+            .unwrap_or(0);
+        let second = (0..k)
+            .filter(|&i| i != top)
+            .max_by(|&x, &y| score(x).cmp(&score(y)).then(y.cmp(&x)))
+            .unwrap_or(0);
+        let (pro, con) = (self.pro(top), self.con(top));
+        let net = pro - con;
+        let margin = net - score(second);
+        let doc = self.docs[top];
+        if net >= MIN_NET * others && 2 * con <= pro && margin >= MIN_MARGIN * others {
+            let mut reason = self.for_parts(top).join("; ");
+            let against: Vec<&str> = (0..5)
+                .filter(|&kind| self.losses[top][kind] > 0)
+                .map(|kind| AGAINST[kind])
+                .collect();
+            if !against.is_empty() {
+                reason.push_str("; outweighing ");
+                reason.push_str(&against.join(", "));
+            }
+            return Provenance {
+                original: Some(doc),
+                reason,
+            };
+        }
+        let second_doc = self.docs[second];
+        if con > 0 {
+            let detail = if k == 2 {
+                format!(
+                    "for doc {doc}: {}; for doc {second_doc}: {}",
+                    self.for_parts(top).join("; "),
+                    self.for_parts(second).join("; ")
+                )
+            } else {
+                let against: Vec<&str> = (0..5)
+                    .filter(|&kind| self.losses[top][kind] > 0)
+                    .map(|kind| AGAINST[kind])
+                    .collect();
+                format!(
+                    "for doc {doc}: {}; against it: {}",
+                    self.for_parts(top).join("; "),
+                    against.join(", ")
+                )
+            };
+            return undetermined(format!("contradictory evidence ({detail})"));
+        }
+        if margin < MIN_MARGIN * others {
+            return undetermined(format!(
+                "tie between doc {} and doc {} ({})",
+                doc.min(second_doc),
+                doc.max(second_doc),
+                self.for_parts(top).join("; ")
+            ));
+        }
+        undetermined(format!(
+            "thin evidence (only: {})",
+            self.for_parts(top).join("; ")
+        ))
+    }
+
+    /// The evidence in favour of member `w`, in plain words, strongest first.
+    fn for_parts(&self, w: usize) -> Vec<String> {
+        let k = self.docs.len();
+        let two = k == 2;
+        let mut parts = Vec::new();
+        let wins = &self.wins[w];
+        if wins[DATE] > 0 {
+            if let Some(d) = &self.dates[w] {
+                let mut later: Vec<&Day> = self
+                    .dates
+                    .iter()
+                    .flatten()
+                    .filter(|o| o.start > d.end)
+                    .collect();
+                later.sort_by(|x, y| (x.start, &x.text).cmp(&(y.start, &y.text)));
+                let mut texts: Vec<String> = later.iter().map(|o| o.text.clone()).collect();
+                texts.dedup();
+                if self.losses[w][DATE] == 0 {
+                    parts.push(format!("earliest date ({} vs {})", d.text, list(&texts)));
+                } else {
+                    parts.push(format!(
+                        "earlier date than {} of the others ({} vs {})",
+                        wins[DATE],
+                        d.text,
+                        list(&texts)
+                    ));
+                }
+            }
+        }
+        if wins[CONTAINMENT] > 0 {
+            let contained: Vec<(usize, Pair)> = self
+                .contains
+                .range((w, 0)..(w + 1, 0))
+                .map(|(&(_, o), &p)| (o, p))
+                .collect();
+            for (o, p) in contained.iter().take(2) {
+                let r = p.record;
+                let wd = self.docs[w];
+                let (other_in_w, w_in_other, l_other, l_w) = if r.a == wd {
+                    (share(r.b_in_a), share(r.a_in_b), "b_in_a", "a_in_b")
+                } else {
+                    (share(r.a_in_b), share(r.b_in_a), "a_in_b", "b_in_a")
+                };
+                let whose = if two {
+                    "the other's".to_string()
+                } else {
+                    format!("doc {}'s", self.docs[*o])
+                };
+                parts.push(format!(
+                    "contains {whose} text plus {} ({l_other} {other_in_w:.2}, {l_w} {w_in_other:.2})",
+                    self.worth(w, w_in_other)
+                ));
+            }
+            if contained.len() > 2 {
+                parts.push(format!(
+                    "contains the text of {} more documents",
+                    contained.len() - 2
+                ));
+            }
+        }
+        if wins[BOILERPLATE] > 0 {
+            if let Some(s) = self.shares[w] {
+                let mut theirs: Vec<usize> = (0..k)
+                    .filter(|&i| self.shares[i].is_some_and(|y| y >= s + BOILERPLATE_GAP))
+                    .map(|i| self.ev[i].boilerplate_len)
+                    .collect();
+                theirs.sort_unstable();
+                let theirs: Vec<String> = theirs.into_iter().map(count).collect();
+                let mine = count(self.ev[w].boilerplate_len);
+                if two {
+                    parts.push(format!(
+                        "less wrapper boilerplate ({mine} vs {} characters around the text; \
+                         the other looks like a repost)",
+                        list(&theirs)
+                    ));
+                } else {
+                    parts.push(format!(
+                        "less wrapper boilerplate than {} of the others ({mine} vs {} \
+                         characters around the text; they look like reposts)",
+                        wins[BOILERPLATE],
+                        list(&theirs)
+                    ));
+                }
+            }
+        }
+        if wins[ATTRIBUTION] > 0 {
+            if two {
+                parts.push(
+                    "carries an attribution line naming a source agency (the other does not)"
+                        .to_string(),
+                );
+            } else {
+                parts.push(format!(
+                    "carries an attribution line naming a source agency ({} of the others do not)",
+                    wins[ATTRIBUTION]
+                ));
+            }
+        }
+        if wins[TRANSLATION] > 0 {
+            if two {
+                parts.push("the other shows signs of machine translation".to_string());
+            } else if wins[TRANSLATION] == 1 {
+                parts.push("1 of the others shows signs of machine translation".to_string());
+            } else {
+                parts.push(format!(
+                    "{} of the others show signs of machine translation",
+                    wins[TRANSLATION]
+                ));
+            }
+        }
+        parts
+    }
+
+    /// How much more text member `w` holds than what the other covers of it.
+    fn worth(&self, w: usize, w_in_other: f32) -> String {
+        let len = self.ev[w].content_len;
+        if len == 0 {
+            return "more of its own".to_string();
+        }
+        let extra = (f64::from(1.0 - w_in_other) * len as f64).round() as usize;
+        match (extra + PARAGRAPH_CHARS / 2) / PARAGRAPH_CHARS {
+            0 => format!("{} more characters", count(extra)),
+            1 => "1 more paragraph's worth".to_string(),
+            p => format!("{p} more paragraphs' worth"),
+        }
+    }
+}
+
+fn undetermined(why: String) -> Provenance {
+    Provenance {
+        original: None,
+        reason: format!("undetermined: {why}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(date: Option<&str>, content: usize, boilerplate: usize) -> DocEvidence {
+        DocEvidence {
+            date: date.map(str::to_string),
+            content_len: content,
+            boilerplate_len: boilerplate,
+            attribution: false,
+            machine_translation_signs: false,
+        }
+    }
+
+    fn run(evs: &[DocEvidence], containment: &[Containment]) -> Provenance {
+        let members: Vec<u32> = (0..evs.len() as u32).collect();
+        provenance(&members, &|d| evs[d as usize].clone(), containment)
+    }
+
+    #[test]
+    fn earliest_date_wins() {
+        let evs = [
+            doc(Some("2021-10-22"), 2000, 100),
+            doc(Some("2021-10-21T08:00:00Z"), 2000, 100),
+        ];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, Some(1));
+        assert_eq!(p.reason, "earliest date (2021-10-21 vs 2021-10-22)");
+    }
+
+    #[test]
+    fn date_outweighs_boilerplate() {
+        let evs = [
+            doc(Some("2021-10-21"), 2000, 1500),
+            doc(Some("2021-10-22"), 2000, 100),
+        ];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, Some(0));
+        assert_eq!(
+            p.reason,
+            "earliest date (2021-10-21 vs 2021-10-22); outweighing more wrapper boilerplate"
+        );
+    }
+
+    #[test]
+    fn equal_or_unparsable_dates_are_no_evidence() {
+        let evs = [
+            doc(Some("2021-10-21"), 2000, 0),
+            doc(Some("2021-10-21"), 2000, 0),
+        ];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, None);
+        assert!(
+            p.reason.starts_with("undetermined: no evidence"),
+            "{}",
+            p.reason
+        );
+        let evs = [
+            doc(Some("yesterday"), 2000, 0),
+            doc(Some("2021-13-01"), 2000, 0),
+        ];
+        assert_eq!(run(&evs, &[]).original, None);
+        // Month precision vs a day in the same month: not comparable.
+        let evs = [
+            doc(Some("2021-10"), 2000, 0),
+            doc(Some("2021-10-05"), 2000, 0),
+        ];
+        assert_eq!(run(&evs, &[]).original, None);
+        // ... but an earlier month is earlier.
+        let evs = [
+            doc(Some("2021-09"), 2000, 0),
+            doc(Some("2021-10-05"), 2000, 0),
+        ];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, Some(0));
+        assert_eq!(p.reason, "earliest date (2021-09 vs 2021-10-05)");
+    }
+
+    #[test]
+    fn containment_names_the_longer_text() {
+        let evs = [doc(None, 2400, 0), doc(None, 1700, 0)];
+        let c = [Containment {
+            a: 0,
+            b: 1,
+            a_in_b: 0.71,
+            b_in_a: 0.98,
+        }];
+        let p = run(&evs, &c);
+        assert_eq!(p.original, Some(0));
+        assert_eq!(
+            p.reason,
+            "contains the other's text plus 2 more paragraphs' worth (b_in_a 0.98, a_in_b 0.71)"
+        );
+        // Same record given the other way round.
+        let c = [Containment {
+            a: 1,
+            b: 0,
+            a_in_b: 0.98,
+            b_in_a: 0.71,
+        }];
+        let p = run(&evs, &c);
+        assert_eq!(p.original, Some(0));
+        assert_eq!(
+            p.reason,
+            "contains the other's text plus 2 more paragraphs' worth (a_in_b 0.98, b_in_a 0.71)"
+        );
+    }
+
+    #[test]
+    fn near_duplicates_are_not_containment() {
+        let evs = [doc(None, 2000, 0), doc(None, 2000, 0)];
+        let c = [Containment {
+            a: 0,
+            b: 1,
+            a_in_b: 0.93,
+            b_in_a: 0.97,
+        }];
+        assert_eq!(run(&evs, &c).original, None);
+    }
+
+    #[test]
+    fn wrapper_boilerplate_marks_the_repost() {
+        let evs = [doc(None, 3000, 2480), doc(None, 3000, 312)];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, Some(1));
+        assert_eq!(
+            p.reason,
+            "less wrapper boilerplate (312 vs 2,480 characters around the text; \
+             the other looks like a repost)"
+        );
+    }
+
+    #[test]
+    fn undetermined_without_evidence() {
+        let evs = [DocEvidence::default(), DocEvidence::default()];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, None);
+        assert!(
+            p.reason.starts_with("undetermined: no evidence"),
+            "{}",
+            p.reason
+        );
+    }
+
+    #[test]
+    fn thin_evidence_is_undetermined() {
+        let mut a = doc(None, 2000, 0);
+        a.attribution = true;
+        let p = run(&[a, doc(None, 2000, 0)], &[]);
+        assert_eq!(p.original, None);
+        assert_eq!(
+            p.reason,
+            "undetermined: thin evidence (only: carries an attribution line naming a \
+             source agency (the other does not))"
+        );
+        // Attribution plus machine-translation signs on the other one is enough.
+        let mut a = doc(None, 2000, 0);
+        a.attribution = true;
+        let mut b = doc(None, 2000, 0);
+        b.machine_translation_signs = true;
+        let p = run(&[a, b], &[]);
+        assert_eq!(p.original, Some(0));
+        assert_eq!(
+            p.reason,
+            "carries an attribution line naming a source agency (the other does not); \
+             the other shows signs of machine translation"
+        );
+    }
+
+    #[test]
+    fn contradictory_evidence_is_undetermined() {
+        // Doc 0 is earlier, but doc 1 contains doc 0's text plus more.
+        let evs = [
+            doc(Some("2021-10-21"), 1000, 0),
+            doc(Some("2021-10-22"), 3000, 0),
+        ];
+        let c = [Containment {
+            a: 0,
+            b: 1,
+            a_in_b: 0.95,
+            b_in_a: 0.4,
+        }];
+        let p = run(&evs, &c);
+        assert_eq!(p.original, None);
+        assert!(
+            p.reason.starts_with(
+                "undetermined: contradictory evidence (for doc 0: earliest date (2021-10-21 vs \
+                 2021-10-22); for doc 1: contains the other's text plus"
+            ),
+            "{}",
+            p.reason
+        );
+    }
+
+    #[test]
+    fn bigger_clusters() {
+        // Doc 3 is the earliest and cleanest; 1 and 2 share a later date; 0 has no date.
+        let evs = [
+            doc(None, 2000, 2000),
+            doc(Some("2021-10-22"), 2000, 1800),
+            doc(Some("2021-10-23"), 2000, 100),
+            doc(Some("2021-10-21"), 2000, 100),
+        ];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, Some(3));
+        assert_eq!(
+            p.reason,
+            "earliest date (2021-10-21 vs 2021-10-22, 2021-10-23); less wrapper boilerplate \
+             than 2 of the others (100 vs 1,800, 2,000 characters around the text; they \
+             look like reposts)"
+        );
+        // Two members share the earliest date and nothing else separates them.
+        let evs = [
+            doc(Some("2021-10-21"), 2000, 0),
+            doc(Some("2021-10-22"), 2000, 0),
+            doc(Some("2021-10-21"), 2000, 0),
+        ];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, None);
+        assert!(
+            p.reason
+                .starts_with("undetermined: tie between doc 0 and doc 2"),
+            "{}",
+            p.reason
+        );
+    }
+
+    #[test]
+    fn deterministic_and_order_free() {
+        let evs = [
+            doc(Some("2021-10-22"), 2000, 900),
+            doc(Some("2021-10-21"), 2400, 100),
+            doc(None, 1500, 100),
+        ];
+        let c = [
+            Containment {
+                a: 1,
+                b: 2,
+                a_in_b: 0.6,
+                b_in_a: 0.99,
+            },
+            Containment {
+                a: 7,
+                b: 1,
+                a_in_b: 1.0,
+                b_in_a: 0.0,
+            },
+        ];
+        let f = |d: u32| evs[d as usize].clone();
+        let p1 = provenance(&[0, 1, 2], &f, &c);
+        let p2 = provenance(&[2, 0, 1, 1], &f, &c);
+        assert_eq!(p1, p2);
+        assert_eq!(p1.original, Some(1));
+    }
+
+    #[test]
+    fn degenerate_inputs() {
+        let f = |_: u32| DocEvidence::default();
+        assert_eq!(provenance(&[], &f, &[]).original, None);
+        assert_eq!(provenance(&[4], &f, &[]).original, Some(4));
+        assert_eq!(provenance(&[4, 4], &f, &[]).original, Some(4));
+        let nan = [Containment {
+            a: 0,
+            b: 1,
+            a_in_b: f32::NAN,
+            b_in_a: f32::INFINITY,
+        }];
+        let p = provenance(&[0, 1], &f, &nan);
+        assert_eq!(p.original, Some(0));
+    }
+
+    #[test]
+    fn formats_counts() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn parses_dates() {
+        assert_eq!(
+            parse_date("2021-10-21").map(|d| d.text),
+            Some("2021-10-21".into())
+        );
+        assert_eq!(
+            parse_date(" 2021-10-21T10:00:00+02:00").map(|d| d.text),
+            Some("2021-10-21".into())
+        );
+        assert!(parse_date("2021-02-29").is_none());
+        assert!(parse_date("2020-02-29").is_some());
+        assert!(parse_date("20211021").is_none());
+        assert!(parse_date("2021-1-2").is_none());
+        assert!(parse_date("").is_none());
+        assert!(parse_date("é").is_none());
+        let a = parse_date("2021").unwrap();
+        assert_eq!(a.end - a.start, 364);
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+}

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Run `retold eval` on every labelled dataset and write docs/quality.md.
+
+Datasets: each directory of ../shared/eval that holds docs.jsonl and gold.jsonl (onestop,
+semeval, wmt; extraction has no docs.jsonl and is skipped) plus the synthetic set made by
+scripts/make_synthetic.py (built into bench/data/synthetic when missing). For each one it
+runs
+
+    target/release/retold eval --docs D/docs.jsonl --gold D/gold.jsonl --json
+
+and reports per-label precision/recall/F1 with gold/predicted counts, coarse
+(reproduced/independent) P/R/F1, the confusion matrix, independent_called_reproduced, and for
+cluster gold the adjusted Rand index and pairwise P/R/F1. Standard library only.
+Raw JSON goes to bench/results-quality-DATE.json (git-ignored).
+
+Examples:
+    python3 scripts/quality.py
+    python3 scripts/quality.py --only semeval --only synthetic --out /tmp/q.md
+"""
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LABELS = ["duplicate", "rewrite", "translation", "partial", "related", "unrelated"]
+
+
+def rel(path):
+    r = os.path.relpath(os.path.abspath(path), REPO_ROOT)
+    return path if r.startswith("..") and os.path.isabs(path) and not r.startswith("../shared") else r
+
+
+def fnum(x, spec="%.3f"):
+    if x is None:
+        return "–"
+    try:
+        return spec % x
+    except TypeError:
+        return str(x)
+
+
+def get(d, *keys):
+    for k in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
+
+
+def parse_json_output(text):
+    """The JSON object retold printed (whole stdout, or its last line that parses)."""
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+    start = text.find("{")
+    if start >= 0:
+        try:
+            return json.loads(text[start:])
+        except ValueError:
+            pass
+    return None
+
+
+def datasets(shared, synthetic_dir, only):
+    found = []
+    ev = os.path.join(shared, "eval")
+    if os.path.isdir(ev):
+        for name in sorted(os.listdir(ev)):
+            d = os.path.join(ev, name)
+            if os.path.isfile(os.path.join(d, "docs.jsonl")) and os.path.isfile(os.path.join(d, "gold.jsonl")):
+                found.append((name, d))
+    found.append(("synthetic", synthetic_dir))
+    if only:
+        names = {n for o in only for n in o.split(",") if n}
+        unknown = names - {n for n, _ in found}
+        if unknown:
+            raise SystemExit("error: --only: no dataset named %s (have: %s)" % (
+                ", ".join(sorted(unknown)), ", ".join(n for n, _ in found)))
+        found = [(n, d) for n, d in found if n in names]
+    return found
+
+
+def ensure_synthetic(path, shared):
+    if os.path.isfile(os.path.join(path, "docs.jsonl")) and os.path.isfile(os.path.join(path, "gold.jsonl")):
+        return
+    print("building the synthetic set in %s ..." % rel(path), file=sys.stderr)
+    cmd = [sys.executable, os.path.join(REPO_ROOT, "scripts", "make_synthetic.py"), "--out", path,
+           "--shared", shared]
+    subprocess.run(cmd, check=True)
+
+
+def run_eval(binary, name, d, timeout, logdir):
+    cmd = [binary, "eval", "--docs", os.path.join(d, "docs.jsonl"), "--gold", os.path.join(d, "gold.jsonl"), "--json"]
+    t0 = time.perf_counter()
+    res = {"dataset": name, "dir": rel(d), "command": " ".join(rel(c) if os.path.exists(c) else c for c in cmd)}
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        res["error"] = "timed out after %d s" % timeout
+        return res
+    except OSError as e:
+        res["error"] = "cannot run %s: %s" % (binary, e)
+        return res
+    res["wall_s"] = time.perf_counter() - t0
+    os.makedirs(logdir, exist_ok=True)
+    with open(os.path.join(logdir, "quality-%s.stderr.txt" % name), "w") as f:
+        f.write(p.stderr)
+    if p.returncode != 0:
+        res["error"] = "exit %d: %s" % (p.returncode, " ".join(p.stderr.strip().splitlines()[-3:]))
+        return res
+    out = parse_json_output(p.stdout)
+    if out is None:
+        res["error"] = "no JSON on stdout (first 200 chars: %r)" % p.stdout[:200]
+        return res
+    res["result"] = out
+    return res
+
+
+def prf_row(name, m):
+    m = m or {}
+    return "| %s | %s | %s | %s | %s | %s |" % (
+        name, fnum(m.get("gold"), "%d"), fnum(m.get("predicted"), "%d"),
+        fnum(m.get("precision")), fnum(m.get("recall")), fnum(m.get("f1")))
+
+
+def render_dataset(r):
+    out = ["## %s\n" % r["dataset"]]
+    out.append("`%s`\n" % r["command"])
+    if r.get("error"):
+        out.append("Not scored: %s\n" % r["error"])
+        return out
+    res = r["result"]
+    pairs = res.get("pairs") or {}
+    facts = ["docs: %s" % fnum(res.get("docs"), "%d"), "gold: %s" % (res.get("gold_kind") or "?")]
+    if pairs.get("labelled") is not None:
+        facts.append("labelled pairs: %s" % fnum(pairs.get("labelled"), "%d"))
+    facts.append("retold's elapsed: %s s (wall incl. start-up %.1f s)" % (fnum(res.get("elapsed_s"), "%.1f"), r.get("wall_s", 0)))
+    out.append("; ".join(facts) + "\n")
+    if pairs:
+        per = pairs.get("per_label") or {}
+        out.append("| label | gold | predicted | precision | recall | F1 |")
+        out.append("|---|---:|---:|---:|---:|---:|")
+        labels = [l for l in LABELS if l in per] + sorted(l for l in per if l not in LABELS)
+        for l in labels:
+            out.append(prf_row(l, per.get(l)))
+        coarse = pairs.get("coarse") or {}
+        for g in ("reproduced", "independent"):
+            if g in coarse:
+                out.append(prf_row("**%s** (coarse)" % g, coarse.get(g)))
+        out.append("")
+        extra = []
+        if pairs.get("fine_accuracy_on_reproduced") is not None:
+            extra.append("fine-label accuracy on reproduced pairs: %s" % fnum(pairs.get("fine_accuracy_on_reproduced")))
+        if "independent_called_reproduced" in pairs:
+            extra.append("independent_called_reproduced: %s" % fnum(pairs.get("independent_called_reproduced")))
+        if extra:
+            out.append("; ".join(extra) + "\n")
+        conf = pairs.get("confusion") or {}
+        labels_c, matrix = conf.get("labels"), conf.get("matrix")
+        if labels_c and matrix:
+            out.append("Confusion matrix (rows: gold, columns: predicted):\n")
+            out.append("| gold \\ predicted | " + " | ".join(labels_c) + " |")
+            out.append("|---|" + "---:|" * len(labels_c))
+            for lab, row in zip(labels_c, matrix):
+                out.append("| %s | %s |" % (lab, " | ".join(str(x) for x in row)))
+            out.append("")
+    cl = res.get("clusters")
+    if cl:
+        pw = cl.get("pairwise") or {}
+        out.append("Clusters: ARI %s; pairwise precision %s, recall %s, F1 %s\n" % (
+            fnum(cl.get("ari")), fnum(pw.get("precision")), fnum(pw.get("recall")), fnum(pw.get("f1"))))
+    return out
+
+
+def render(report):
+    out = ["# Quality: retold eval on the labelled datasets\n"]
+    out.append("Generated by `scripts/quality.py` on %s (`%s`, git %s). Raw JSON: `%s` (not committed).\n"
+               % (report["date"], report.get("retold_version") or "?", report.get("git") or "?",
+                  report.get("results_file", "bench/results-quality-*.json")))
+    out.append("Reproduce:\n\n```sh\ncargo build --release\n%s\n```\n" % report["command"])
+    out.append("Datasets: `../shared/eval/*` (development split; see its README) and the synthetic set of "
+               "`scripts/make_synthetic.py` (exact/format copies, reposts in site chrome, partial reuse, "
+               "same-site and same-topic hard negatives; see the script's header). Labels: "
+               "duplicate/rewrite/translation/partial = reproduced; related/unrelated = independent.\n")
+    out.append("| dataset | docs | gold | reproduced P / R / F1 | independent P / R / F1 | independent called reproduced | ARI | pairwise F1 | elapsed s |")
+    out.append("|---|---:|---|---|---|---:|---:|---:|---:|")
+    for r in report["runs"]:
+        if r.get("error"):
+            out.append("| %s | – | – | not scored | | | | | |" % r["dataset"])
+            continue
+        res = r["result"]
+        c = get(res, "pairs", "coarse") or {}
+
+        def prf(m):
+            m = m or {}
+            return "%s / %s / %s" % (fnum(m.get("precision")), fnum(m.get("recall")), fnum(m.get("f1")))
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["dataset"], fnum(res.get("docs"), "%d"), res.get("gold_kind") or "?",
+            prf(c.get("reproduced")), prf(c.get("independent")),
+            fnum(get(res, "pairs", "independent_called_reproduced")),
+            fnum(get(res, "clusters", "ari")), fnum(get(res, "clusters", "pairwise", "f1")),
+            fnum(res.get("elapsed_s"), "%.1f")))
+    out.append("")
+    for r in report["runs"]:
+        out += render_dataset(r)
+    return "\n".join(out) + "\n"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n", 2)[2],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--retold", default=os.path.join(REPO_ROOT, "target", "release", "retold"),
+                    help="retold binary (default target/release/retold)")
+    ap.add_argument("--shared", default=os.path.join(REPO_ROOT, "..", "shared"),
+                    help="shared data dir (default ../shared from the repo root)")
+    ap.add_argument("--synthetic", default=os.path.join(REPO_ROOT, "bench", "data", "synthetic"),
+                    help="synthetic set dir (built by make_synthetic.py if missing)")
+    ap.add_argument("--only", action="append", default=[], metavar="NAME",
+                    help="only this dataset (onestop, semeval, wmt, synthetic); repeatable or comma-separated")
+    ap.add_argument("--out", default=os.path.join(REPO_ROOT, "docs", "quality.md"), help="report (default docs/quality.md)")
+    ap.add_argument("--timeout", type=int, default=3600, help="seconds per dataset (default 3600)")
+    ap.add_argument("--render", metavar="RESULTS_JSON", help="only re-render the report from a raw results file")
+    args = ap.parse_args(argv)
+
+    if args.render:
+        with open(args.render) as f:
+            report = json.load(f)
+        with open(args.out, "w") as f:
+            f.write(render(report))
+        print("wrote %s" % rel(args.out), file=sys.stderr)
+        return 0
+    if not (os.path.isfile(args.retold) and os.access(args.retold, os.X_OK)):
+        print("error: retold binary %s not found; build it with `cargo build --release` or pass --retold"
+              % rel(args.retold), file=sys.stderr)
+        return 1
+    sets = datasets(args.shared, args.synthetic, args.only)
+    if any(n == "synthetic" for n, _ in sets):
+        ensure_synthetic(args.synthetic, args.shared)
+
+    stamp = datetime.datetime.now(datetime.timezone.utc)
+    report = {"date": stamp.strftime("%Y-%m-%d %H:%M UTC"), "runs": [],
+              "command": "python3 " + " ".join(["scripts/quality.py"] + list(argv if argv is not None else sys.argv[1:]))}
+    try:
+        report["retold_version"] = subprocess.run([args.retold, "--version"], capture_output=True, text=True,
+                                                  timeout=30).stdout.strip() or None
+    except Exception:
+        report["retold_version"] = None
+    try:
+        report["git"] = subprocess.run(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"],
+                                       capture_output=True, text=True, timeout=30).stdout.strip() or None
+    except Exception:
+        report["git"] = None
+    results_file = os.path.join(REPO_ROOT, "bench", "results-quality-%s.json" % stamp.strftime("%Y%m%d-%H%M%S"))
+    report["results_file"] = rel(results_file)
+    logdir = os.path.join(REPO_ROOT, "bench", "work")
+    for name, d in sets:
+        print("== %s" % name, file=sys.stderr)
+        r = run_eval(args.retold, name, d, args.timeout, logdir)
+        if r.get("error"):
+            print("  error: %s" % r["error"], file=sys.stderr)
+        else:
+            c = get(r["result"], "pairs", "coarse", "reproduced") or {}
+            print("  reproduced F1 %s, ARI %s, %.1f s" % (fnum(c.get("f1")), fnum(get(r["result"], "clusters", "ari")),
+                                                          r["wall_s"]), file=sys.stderr)
+        report["runs"].append(r)
+    os.makedirs(os.path.dirname(results_file), exist_ok=True)
+    with open(results_file, "w") as f:
+        json.dump(report, f, indent=1)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write(render(report))
+    print("wrote %s and %s" % (rel(args.out), rel(results_file)), file=sys.stderr)
+    return 0 if all(not r.get("error") for r in report["runs"]) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

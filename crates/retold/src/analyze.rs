@@ -130,5 +130,11 @@ fn features(ps: &[Passage], na: usize, nb: usize) -> Features {
         },
         tokens_a: na as u32,
         tokens_b: nb as u32,
+        longest_verbatim: ps
+            .iter()
+            .filter(|p| p.similarity >= 0.9)
+            .map(|p| p.matched_a.min(p.matched_b))
+            .max()
+            .unwrap_or(0),
     }
 }

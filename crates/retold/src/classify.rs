@@ -8,7 +8,9 @@
 //! | identical content tokens | `duplicate`, `exact: true` |
 //! | both sides covered ≥ `same_text_coverage`, similarity ≥ `duplicate_similarity` | `duplicate` |
 //! | both sides covered ≥ `same_text_coverage`, lower similarity | `rewrite` |
-//! | ≥ `partial_min_tokens` matched and smaller side covered ≥ `partial_min_coverage`, or ≥ `partial_long_tokens` matched | `partial` |
+//! | the smaller side covered ≥ `contained_coverage` (it is inside the other) | `duplicate` |
+//! | ≥ `partial_min_tokens` matched and one side covered ≥ `partial_min_coverage` | `partial` |
+//! | one near-verbatim passage of ≥ `partial_block_tokens` tokens (a quoted block) | `partial` |
 //! | otherwise | `unrelated` |
 //!
 //! The semantic layer (a later stage) adds `translation` and `related` through more features
@@ -42,6 +44,8 @@ pub struct Features {
     pub tokens_a: u32,
     /// Content tokens of `b`.
     pub tokens_b: u32,
+    /// Matched tokens (smaller side) of the longest near-verbatim passage (similarity ≥ 0.9).
+    pub longest_verbatim: u32,
 }
 
 fn ramp(x: f32, scale: f32) -> f32 {
@@ -65,13 +69,18 @@ pub fn classify(f: &Features, exact: bool, p: &ClassifierParams) -> (Relation, f
         let m = cov_margin.min(ramp(p.duplicate_similarity - f.similarity, 0.1));
         return (Relation::Rewrite, conf(0.2 + 0.8 * m));
     }
-    let partial_by_share = matched >= p.partial_min_tokens && min_cov >= p.partial_min_coverage;
-    let partial_by_length = matched >= p.partial_long_tokens;
-    if partial_by_share || partial_by_length {
-        let m = ramp(matched as f32 - p.partial_min_tokens as f32, 50.0)
-            .max(ramp(min_cov - p.partial_min_coverage, 0.2))
-            .min(ramp(p.same_text_coverage - min_cov, 0.1) + 0.5);
-        return (Relation::Partial, conf(m));
+    let max_cov = f.coverage_a.max(f.coverage_b);
+    if max_cov >= p.contained_coverage && matched >= p.partial_min_tokens {
+        // The smaller text is (almost) all inside the other: a copy of it, extended.
+        let m = ramp(max_cov - p.contained_coverage, 0.1);
+        return (Relation::Duplicate, conf(0.2 + 0.6 * m));
+    }
+    let partial_by_share = matched >= p.partial_min_tokens && max_cov >= p.partial_min_coverage;
+    let partial_by_block = f.longest_verbatim >= p.partial_block_tokens;
+    if partial_by_share || partial_by_block {
+        let m = ramp(max_cov - p.partial_min_coverage, 0.2)
+            .max(ramp(f.longest_verbatim as f32 - p.partial_block_tokens as f32, 40.0));
+        return (Relation::Partial, conf(0.2 + 0.8 * m));
     }
     let m = 1.0 - ramp(matched as f32, p.partial_min_tokens as f32);
     (Relation::Unrelated, conf(m))

@@ -18,11 +18,15 @@ pub struct ClassifierParams {
     pub duplicate_similarity: f32,
     /// Fewest matched tokens (on the smaller side) for any reproduction (`partial` included).
     pub partial_min_tokens: u32,
-    /// Fewest covered share of the smaller document for `partial`, unless the matched tokens
-    /// reach `partial_long_tokens`.
+    /// One side covered at least this much makes a `partial` (SemEval's label rule uses
+    /// 5-shingle containment ≥ 0.3 of the smaller text; passage spans run a little larger).
     pub partial_min_coverage: f32,
-    /// Matched tokens that make a `partial` on their own (a long quoted passage).
-    pub partial_long_tokens: u32,
+    /// One side covered at least this much: the smaller text sits inside the other, a
+    /// `duplicate` (containment ≥ 0.8 in SemEval's rule).
+    pub contained_coverage: f32,
+    /// A single near-verbatim passage this long (matched tokens) makes a `partial` on its own:
+    /// a quoted block of paragraphs. Shared stock sentences of independent reports stay below.
+    pub partial_block_tokens: u32,
 }
 
 impl Default for ClassifierParams {
@@ -31,8 +35,9 @@ impl Default for ClassifierParams {
             same_text_coverage: 0.7,
             duplicate_similarity: 0.75,
             partial_min_tokens: 25,
-            partial_min_coverage: 0.08,
-            partial_long_tokens: 60,
+            partial_min_coverage: 0.35,
+            contained_coverage: 0.85,
+            partial_block_tokens: 40,
         }
     }
 }

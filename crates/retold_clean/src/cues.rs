@@ -7,9 +7,10 @@
 //!    navigation and notices, when they make up the whole of a short line (or start it, for
 //!    long specific phrases, or label it: "Tags: …");
 //! 2. teaser blocks: the headline and snippet after a teaser header;
-//! 3. menus: short items between `|`, `»` or `›` separators;
+//! 3. menus: short items between `|`, `»`, `›` or `>` separators;
 //! 4. picture labels and credits;
-//! 5. runs of tiny lines (text-size buttons, pagination);
+//! 5. runs of tiny lines (text-size buttons, pagination), and lists of short menu items
+//!    around a navigation line;
 //! 6. lines of four or more tokens printed twice or more (captions);
 //! 7. an indented or bulleted block at the head or tail of a mostly unindented document.
 //!
@@ -76,7 +77,7 @@ pub(crate) fn scan_lines(text: &str, tokens: &mut Vec<Token>) -> Vec<Line> {
             let first = chars.next();
             let second = chars.next();
             let bullet = matches!(first, Some(c) if BULLETS.contains(&c))
-                && second.map_or(true, char::is_whitespace);
+                && !matches!(second, Some(c) if !c.is_whitespace());
             out.push(Line {
                 content: cs..ce,
                 indented: lead > 0,
@@ -145,7 +146,8 @@ pub fn cue_spans(text: &str) -> Vec<Span> {
             reasons[i] = Some(Reason::Caption);
         }
     }
-    tiny_runs(text, &lines, &mut reasons);
+    tiny_runs(text, &lines, &tokens, &mut reasons);
+    menu_lists(text, &lines, &mut reasons);
 
     // 6. Lines printed twice.
     duplicates(&lines, &tokens, &mut reasons);
@@ -230,22 +232,27 @@ fn phrase_kind(text: &str, l: &Line, toks: &[Token], buf: &mut String) -> Option
             }
         }
     }
-    if n <= 20 {
+    if n <= NOTICE_TOKENS {
         if content.contains('©') || lex.reserved.iter().any(|r| contains_phrase(buf, r)) {
             return Some((Kind::Nav, false));
         }
-        if n <= 12 && buf.split(' ').next() == Some("copyright") {
-            let year = toks.iter().any(|t| {
+        // "Copyright 2024 …", "Copyright (c) 2024 …", or "Copyright" alone.
+        let first = &text[toks[0].start as usize..toks[0].end as usize];
+        if first.eq_ignore_ascii_case("copyright") {
+            let year = toks[1..n.min(3)].iter().any(|t| {
                 let w = &text[t.start as usize..t.end as usize];
                 w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())
             });
-            if year || words == 1 {
+            if year || n == 1 {
                 return Some((Kind::Nav, false));
             }
         }
     }
     None
 }
+
+/// Most tokens of a copyright notice line.
+const NOTICE_TOKENS: usize = 40;
 
 /// `phrase` contains `needle` at word boundaries.
 fn contains_phrase(phrase: &str, needle: &str) -> bool {
@@ -306,12 +313,18 @@ fn teaser_block(text: &str, lines: &[Line], h: usize, reasons: &mut [Option<Reas
     }
 }
 
-/// A menu or breadcrumb line: three or more short items between `|`, `»` or `›`.
+/// A menu or breadcrumb line: three or more short items between `|`, `»`, `›` or `>`.
 fn is_menu(text: &str, l: &Line, toks: &[Token]) -> bool {
     let content = &text[l.content.clone()];
+    // Normalisation folds '»' into '"'; a '"' with spaces on both sides is no quotation mark.
+    let b = content.as_bytes();
     let seps: Vec<usize> = content
         .char_indices()
-        .filter(|(_, c)| matches!(c, '|' | '»' | '›' | '¦'))
+        .filter(|&(i, c)| match c {
+            '|' | '»' | '›' | '¦' | '>' => true,
+            '"' => i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' '),
+            _ => false,
+        })
         .map(|(i, _)| l.content.start + i)
         .collect();
     if seps.len() < 2 || toks.is_empty() {
@@ -331,7 +344,9 @@ fn is_menu(text: &str, l: &Line, toks: &[Token]) -> bool {
 fn is_letter_buttons(text: &str, l: &Line, toks: &[Token]) -> bool {
     toks.len() >= 3
         && toks.len() <= 5
-        && toks.iter().all(|t| t.hash == toks[0].hash && t.end - t.start <= 2)
+        && toks
+            .iter()
+            .all(|t| t.hash == toks[0].hash && t.end - t.start <= 2)
         && text[l.content.clone()].chars().count() <= 16
 }
 
@@ -365,9 +380,9 @@ fn is_caption(text: &str, l: &Line, toks: &[Token]) -> bool {
     // Bare label: every token a picture word, an agency, a number or a size.
     if n <= 6
         && words.iter().any(|w| noun(w))
-        && words.iter().all(|w| {
-            noun(w) || label(w) || w.chars().all(|c| c.is_numeric()) || is_dimension(w)
-        })
+        && words
+            .iter()
+            .all(|w| noun(w) || label(w) || w.chars().all(|c| c.is_numeric()) || is_dimension(w))
     {
         return true;
     }
@@ -389,19 +404,26 @@ fn is_caption(text: &str, l: &Line, toks: &[Token]) -> bool {
     content.starts_with('(') && content.ends_with(')') && words.iter().any(|w| noun(w))
 }
 
-/// A "tiny" line: one short token and no sentence punctuation ("XS", "2", "A+").
-fn is_tiny(text: &str, l: &Line) -> bool {
+/// A "tiny" line: one short token that looks like a button label, not a word: a number, a
+/// single character, or up to three capitals ("XS", "2", "A+"); no sentence punctuation.
+fn is_tiny(text: &str, l: &Line, tokens: &[Token]) -> bool {
     if l.ntok() != 1 {
         return false;
     }
     let content = &text[l.content.clone()];
+    let t = &tokens[l.tok.start];
+    let w = &text[t.start as usize..t.end as usize];
+    let n = w.chars().count();
     content.chars().count() <= 6
-        && content.chars().filter(|c| c.is_alphanumeric()).count() <= 3
+        && n <= 3
+        && (n == 1
+            || w.chars().all(char::is_numeric)
+            || w.chars().all(|c| c.is_uppercase() || c.is_numeric()))
         && !content.ends_with(['.', '!', '?', ':'])
 }
 
 /// Runs of two or more tiny lines (blank lines between allowed) are navigation.
-fn tiny_runs(text: &str, lines: &[Line], reasons: &mut [Option<Reason>]) {
+fn tiny_runs(text: &str, lines: &[Line], tokens: &[Token], reasons: &mut [Option<Reason>]) {
     let mut run: Vec<usize> = Vec::new();
     let flush = |run: &mut Vec<usize>, reasons: &mut [Option<Reason>]| {
         if run.len() >= 2 {
@@ -417,13 +439,53 @@ fn tiny_runs(text: &str, lines: &[Line], reasons: &mut [Option<Reason>]) {
         if l.blank() {
             continue;
         }
-        if is_tiny(text, l) {
+        if is_tiny(text, l, tokens) {
             run.push(i);
         } else {
             flush(&mut run, reasons);
         }
     }
     flush(&mut run, reasons);
+}
+
+/// Most tokens of a menu item on its own line.
+const MENU_ITEM_TOKENS: usize = 2;
+
+/// A short line that could be a menu item: a few tokens, no sentence punctuation or quotes.
+fn is_menu_item(text: &str, l: &Line) -> bool {
+    let content = &text[l.content.clone()];
+    (1..=MENU_ITEM_TOKENS).contains(&l.ntok())
+        && content.chars().count() <= 32
+        && !content.ends_with(['.', '!', '?', ':', ',', ';'])
+        && !content.contains('"')
+}
+
+/// A list of three or more consecutive menu-item lines (no blank line between) in which some
+/// line already is navigation or a share button: the whole list is navigation ("Home", "News",
+/// "Sport", …).
+fn menu_lists(text: &str, lines: &[Line], reasons: &mut [Option<Reason>]) {
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].blank() || !is_menu_item(text, &lines[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && !lines[i].blank() && is_menu_item(text, &lines[i]) {
+            i += 1;
+        }
+        let run = start..i;
+        let anchored = run
+            .clone()
+            .any(|j| matches!(reasons[j], Some(Reason::Navigation | Reason::Share)));
+        if run.len() >= 3 && anchored {
+            for j in run {
+                if reasons[j].is_none() {
+                    reasons[j] = Some(Reason::Navigation);
+                }
+            }
+        }
+    }
 }
 
 /// Least number of tokens of a line for the duplicate-line rule.

@@ -56,133 +56,211 @@ impl LearnParams {
     }
 }
 
-/// No sample slot.
-const NONE: u32 = u32::MAX;
-
-/// Per key: 12 bytes. The first (smallest) document id is inline; keys seen in two or more
-/// documents get a slot in the sample arena for the others.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
+/// A key seen in two or more documents: its document count and the smallest ids holding it
+/// (sorted, at most `max_sample`).
+#[derive(Debug, Clone)]
+struct Multi {
     count: u32,
-    first: u32,
-    rest: u32,
+    ids: Vec<u32>,
 }
 
-/// Counts and samples of line keys.
-#[derive(Debug, Default)]
+/// How many documents held a key before an addition.
+enum Before {
+    None,
+    /// One document, this one.
+    One(u32),
+    Many,
+}
+
+/// Counts and samples of line keys. Most keys occur once: they cost one `(u64, u32)` entry
+/// (16 bytes) in `single`; keys seen twice or more move to `multi`.
+#[derive(Default)]
 struct Table {
-    map: AHashMap<u64, Entry>,
-    /// Sorted sample ids after `first`, at most `max_sample - 1` of them.
-    rest: Vec<Vec<u32>>,
+    single: AHashMap<u64, u32>,
+    multi: AHashMap<u64, Multi>,
 }
 
-/// Adds `doc` to the sample of `e` (which keeps the smallest `max` ids, `first` the smallest).
-fn insert_sample(e: &mut Entry, mut doc: u32, arena: &mut Vec<Vec<u32>>, max: usize) {
-    if doc == e.first {
-        return;
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("single", &self.single.len())
+            .field("multi", &self.multi.len())
+            .finish()
     }
-    if doc < e.first {
-        std::mem::swap(&mut doc, &mut e.first);
-    }
-    if max <= 1 {
-        return;
-    }
-    if e.rest == NONE {
-        if arena.len() >= NONE as usize {
-            return;
-        }
-        e.rest = arena.len() as u32;
-        arena.push(Vec::with_capacity(1));
-    }
-    let v = &mut arena[e.rest as usize];
-    if let Err(pos) = v.binary_search(&doc) {
-        if v.len() < max - 1 {
-            v.insert(pos, doc);
-        } else if pos < v.len() {
-            v.pop();
-            v.insert(pos, doc);
+}
+
+/// Adds `doc` to a sorted sample that keeps the `max` smallest ids.
+fn insert_sample(ids: &mut Vec<u32>, doc: u32, max: usize) {
+    if let Err(pos) = ids.binary_search(&doc) {
+        if ids.len() < max {
+            ids.insert(pos, doc);
+        } else if pos < ids.len() {
+            ids.pop();
+            ids.insert(pos, doc);
         }
     }
 }
 
 impl Table {
-    #[inline]
-    fn add(&mut self, key: u64, doc: u32, max: usize) {
-        match self.map.entry(key) {
-            MapEntry::Vacant(v) => {
-                v.insert(Entry {
-                    count: 1,
-                    first: doc,
-                    rest: NONE,
-                });
+    /// Records `doc` for `key`; says how many documents held the key before (a document
+    /// added twice counts once: then `One(doc)` comes back).
+    fn add(&mut self, key: u64, doc: u32, max: usize) -> Before {
+        if let Some(m) = self.multi.get_mut(&key) {
+            if m.ids.binary_search(&doc).is_err() {
+                m.count = m.count.saturating_add(1);
+                insert_sample(&mut m.ids, doc, max);
             }
-            MapEntry::Occupied(mut o) => {
-                let e = o.get_mut();
-                e.count = e.count.saturating_add(1);
-                insert_sample(e, doc, &mut self.rest, max);
+            return Before::Many;
+        }
+        match self.single.entry(key) {
+            MapEntry::Vacant(v) => {
+                v.insert(doc);
+                Before::None
+            }
+            MapEntry::Occupied(o) => {
+                if *o.get() == doc {
+                    // The same document again: nothing new.
+                    return Before::One(doc);
+                }
+                let first = o.remove();
+                let mut ids = Vec::with_capacity(2);
+                insert_sample(&mut ids, first, max);
+                insert_sample(&mut ids, doc, max);
+                self.multi.insert(key, Multi { count: 2, ids });
+                Before::One(first)
             }
         }
     }
 
-    fn merge(&mut self, mut other: Table, max: usize) {
-        if other.map.len() > self.map.len() {
+    /// Count and sample of `key`, if seen.
+    #[cfg(test)]
+    fn get(&self, key: u64) -> Option<(u32, &[u32])> {
+        if let Some(m) = self.multi.get(&key) {
+            return Some((m.count, &m.ids));
+        }
+        self.single.get(&key).map(|d| (1, std::slice::from_ref(d)))
+    }
+
+    /// Adds all of `other` (documents disjoint from this table's). For each key whose merged
+    /// count reaches two while one side held it in a single document, calls `promoted(key,
+    /// doc)` with that document.
+    fn merge(&mut self, mut other: Table, max: usize, promoted: &mut dyn FnMut(u64, u32)) {
+        if other.single.len() + other.multi.len() > self.single.len() + self.multi.len() {
             std::mem::swap(self, &mut other);
         }
-        let Table {
-            map,
-            rest: mut other_rest,
-        } = other;
-        for (key, oe) in map {
-            let more = if oe.rest == NONE {
-                Vec::new()
-            } else {
-                std::mem::take(&mut other_rest[oe.rest as usize])
-            };
-            match self.map.entry(key) {
-                MapEntry::Vacant(v) => {
-                    let mut e = Entry {
-                        count: oe.count,
-                        first: oe.first,
-                        rest: NONE,
-                    };
-                    for d in more {
-                        insert_sample(&mut e, d, &mut self.rest, max);
-                    }
-                    v.insert(e);
+        let Table { single, multi } = other;
+        for (key, doc) in single {
+            match self.add(key, doc, max) {
+                Before::None => {}
+                Before::One(first) => {
+                    promoted(key, first);
+                    promoted(key, doc);
                 }
-                MapEntry::Occupied(mut o) => {
-                    let e = o.get_mut();
-                    e.count = e.count.saturating_add(oe.count);
-                    insert_sample(e, oe.first, &mut self.rest, max);
-                    for d in more {
-                        insert_sample(e, d, &mut self.rest, max);
-                    }
-                }
+                Before::Many => promoted(key, doc),
             }
+        }
+        for (key, om) in multi {
+            if let Some(m) = self.multi.get_mut(&key) {
+                m.count = m.count.saturating_add(om.count);
+                for d in om.ids {
+                    insert_sample(&mut m.ids, d, max);
+                }
+                continue;
+            }
+            let mut m = om;
+            if let Some(first) = self.single.remove(&key) {
+                promoted(key, first);
+                m.count = m.count.saturating_add(1);
+                insert_sample(&mut m.ids, first, max);
+            }
+            m.ids.truncate(max);
+            self.multi.insert(key, m);
         }
     }
 
     /// Keys whose sampled documents fall into at least `threshold` groups of near-copies.
-    fn decide(
-        self,
-        threshold: usize,
-        same: &mut PairCache<'_>,
-        out: &mut AHashSet<u64>,
-    ) {
-        let mut ids: Vec<u32> = Vec::new();
+    fn decide(self, threshold: usize, same: &mut PairCache<'_>, out: &mut AHashSet<u64>) {
+        let Table { single, multi } = self;
+        drop(single);
         let mut reps: Vec<u32> = Vec::new();
-        for (key, e) in &self.map {
-            if (e.count as usize) < threshold {
+        for (key, m) in &multi {
+            if (m.count as usize) < threshold || m.ids.len() < threshold {
                 continue;
             }
-            ids.clear();
-            ids.push(e.first);
-            if e.rest != NONE {
-                ids.extend_from_slice(&self.rest[e.rest as usize]);
-            }
-            if count_groups(&ids, threshold, same, &mut reps) >= threshold {
+            if count_groups(&m.ids, threshold, same, &mut reps) >= threshold {
                 out.insert(*key);
             }
+        }
+    }
+}
+
+/// The sources of documents: sorted document ids and their source hashes.
+#[derive(Debug, Default)]
+struct DocSources {
+    docs: Vec<u32>,
+    hashes: Vec<u64>,
+}
+
+impl DocSources {
+    fn insert(&mut self, doc: u32, hash: u64) {
+        if self.docs.last().is_none_or_lt(doc) {
+            self.docs.push(doc);
+            self.hashes.push(hash);
+        } else if let Err(p) = self.docs.binary_search(&doc) {
+            self.docs.insert(p, doc);
+            self.hashes.insert(p, hash);
+        }
+    }
+
+    fn get(&self, doc: u32) -> Option<u64> {
+        self.docs.binary_search(&doc).ok().map(|p| self.hashes[p])
+    }
+
+    fn merge(&mut self, other: DocSources) {
+        if other.docs.is_empty() {
+            return;
+        }
+        if self.docs.last().is_none_or_lt(other.docs[0]) {
+            self.docs.extend(other.docs);
+            self.hashes.extend(other.hashes);
+            return;
+        }
+        let (a_docs, a_hashes) = (
+            std::mem::take(&mut self.docs),
+            std::mem::take(&mut self.hashes),
+        );
+        let n = a_docs.len() + other.docs.len();
+        let mut docs = Vec::with_capacity(n);
+        let mut hashes = Vec::with_capacity(n);
+        let (mut i, mut j) = (0, 0);
+        while i < a_docs.len() || j < other.docs.len() {
+            let take_a = j >= other.docs.len() || (i < a_docs.len() && a_docs[i] <= other.docs[j]);
+            if take_a {
+                docs.push(a_docs[i]);
+                hashes.push(a_hashes[i]);
+                i += 1;
+            } else {
+                docs.push(other.docs[j]);
+                hashes.push(other.hashes[j]);
+                j += 1;
+            }
+        }
+        self.docs = docs;
+        self.hashes = hashes;
+    }
+}
+
+/// `last < doc`, or no last.
+trait LastLt {
+    fn is_none_or_lt(self, doc: u32) -> bool;
+}
+
+impl LastLt for Option<&u32> {
+    #[inline]
+    fn is_none_or_lt(self, doc: u32) -> bool {
+        match self {
+            None => true,
+            Some(&l) => l < doc,
         }
     }
 }
@@ -190,7 +268,12 @@ impl Table {
 /// Greedy grouping of `ids` (ascending) into near-copy groups: each id joins the first group
 /// whose representative (its smallest id) it is a near copy of, or starts a new group. Stops
 /// early once the answer relative to `threshold` is known; returns the groups counted.
-fn count_groups(ids: &[u32], threshold: usize, same: &mut PairCache<'_>, reps: &mut Vec<u32>) -> usize {
+fn count_groups(
+    ids: &[u32],
+    threshold: usize,
+    same: &mut PairCache<'_>,
+    reps: &mut Vec<u32>,
+) -> usize {
     reps.clear();
     for (i, &d) in ids.iter().enumerate() {
         if reps.len() + (ids.len() - i) < threshold {
@@ -258,11 +341,17 @@ pub(crate) fn source_key(key: u64, source_hash: u64) -> u64 {
 /// Observe documents (in batches, in parallel if wanted, each batch in its own builder),
 /// [`merge`](Self::merge) the builders, then [`build`](Self::build). The result does not depend
 /// on how the documents were split into batches, nor on the order of merging.
+///
+/// Memory: a line key seen in one document costs one 16-byte map entry; keys seen in two or
+/// more documents also keep their sample. Per-source entries are made only for keys seen in
+/// two or more documents (a key seen once cannot recur in a source), using a sorted list of
+/// the documents' sources (12 bytes per document with a source).
 #[derive(Debug)]
 pub struct CorpusModelBuilder {
     params: LearnParams,
     global: Table,
     per_source: Table,
+    sources: DocSources,
     scratch: Vec<u64>,
     docs: u64,
 }
@@ -274,6 +363,7 @@ impl CorpusModelBuilder {
             params,
             global: Table::default(),
             per_source: Table::default(),
+            sources: DocSources::default(),
             scratch: Vec::new(),
             docs: 0,
         }
@@ -293,14 +383,26 @@ impl CorpusModelBuilder {
     /// within the document counts once. Each document is observed once, in one builder.
     pub fn observe(&mut self, doc: u32, source: Option<&str>, keys: &[u64]) {
         let max = self.params.max_sample_eff();
+        let sh = source.map(source_hash);
+        if let Some(sh) = sh {
+            self.sources.insert(doc, sh);
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         scratch.extend_from_slice(keys);
         scratch.sort_unstable();
         scratch.dedup();
-        let sh = source.map(source_hash);
         for &k in &scratch {
-            self.global.add(k, doc, max);
+            match self.global.add(k, doc, max) {
+                Before::None => continue,
+                Before::One(first) if first != doc => {
+                    // The key's first document gets its per-source entry now.
+                    if let Some(fs) = self.sources.get(first) {
+                        self.per_source.add(source_key(k, fs), first, max);
+                    }
+                }
+                _ => {}
+            }
             if let Some(sh) = sh {
                 self.per_source.add(source_key(k, sh), doc, max);
             }
@@ -312,8 +414,18 @@ impl CorpusModelBuilder {
     /// Adds everything `other` observed (documents disjoint from this builder's).
     pub fn merge(&mut self, other: CorpusModelBuilder) {
         let max = self.params.max_sample_eff();
-        self.global.merge(other.global, max);
-        self.per_source.merge(other.per_source, max);
+        self.sources.merge(other.sources);
+        self.per_source.merge(other.per_source, max, &mut |_, _| {});
+        // Keys that were single on one side and now occur twice: that side's document gets
+        // its per-source entry.
+        let mut promoted: Vec<(u64, u32)> = Vec::new();
+        self.global
+            .merge(other.global, max, &mut |k, d| promoted.push((k, d)));
+        for (k, d) in promoted {
+            if let Some(sh) = self.sources.get(d) {
+                self.per_source.add(source_key(k, sh), d, max);
+            }
+        }
         self.docs += other.docs;
     }
 
@@ -321,16 +433,23 @@ impl CorpusModelBuilder {
     /// `b` are near copies of each other (it is called with `a < b`, each pair at most once
     /// while the memo holds it).
     pub fn build(self, same_text: &dyn Fn(u32, u32) -> bool) -> CorpusModel {
+        let CorpusModelBuilder {
+            params,
+            global,
+            per_source,
+            sources,
+            ..
+        } = self;
+        drop(sources);
         let mut cache = PairCache {
             f: same_text,
             memo: AHashMap::new(),
         };
         let mut recurring = AHashSet::new();
-        self.global
-            .decide(self.params.min_groups_eff(), &mut cache, &mut recurring);
+        global.decide(params.min_groups_eff(), &mut cache, &mut recurring);
         let mut in_source = AHashSet::new();
-        self.per_source.decide(
-            self.params.min_groups_in_source_eff(),
+        per_source.decide(
+            params.min_groups_in_source_eff(),
             &mut cache,
             &mut in_source,
         );
@@ -339,7 +458,7 @@ impl CorpusModelBuilder {
         CorpusModel {
             recurring,
             in_source,
-            min_tokens: self.params.min_tokens,
+            min_tokens: params.min_tokens,
         }
     }
 }
@@ -407,43 +526,43 @@ impl CorpusModel {
 mod tests {
     use super::*;
 
-    fn sample(t: &Table, key: u64) -> Vec<u32> {
-        let e = t.map[&key];
-        let mut v = vec![e.first];
-        if e.rest != NONE {
-            v.extend_from_slice(&t.rest[e.rest as usize]);
-        }
-        v
+    fn sample(t: &Table, key: u64) -> (u32, Vec<u32>) {
+        let (c, ids) = t.get(key).unwrap();
+        (c, ids.to_vec())
     }
 
     #[test]
     fn sample_keeps_smallest_ids_in_any_order() {
         let mut t = Table::default();
-        for d in [9, 3, 7, 1, 8, 2, 6] {
+        for d in [9, 3, 7, 1, 8, 2, 6, 3] {
             t.add(42, d, 4);
         }
-        assert_eq!(sample(&t, 42), [1, 2, 3, 6]);
-        assert_eq!(t.map[&42].count, 7);
+        assert_eq!(sample(&t, 42), (7, vec![1, 2, 3, 6]));
+        t.add(5, 1, 4);
+        t.add(5, 1, 4);
+        assert_eq!(sample(&t, 5), (1, vec![1]));
     }
 
     #[test]
     fn table_merge_is_order_free() {
-        let mut a = Table::default();
-        let mut b = Table::default();
-        let mut all = Table::default();
-        for d in 0..20u32 {
-            let k = (d % 3) as u64;
-            if d % 2 == 0 {
-                a.add(k, d, 5)
-            } else {
-                b.add(k, d, 5)
+        for split in 0..3u32 {
+            let mut a = Table::default();
+            let mut b = Table::default();
+            let mut all = Table::default();
+            let mut promoted = Vec::new();
+            for d in 0..20u32 {
+                let k = (d % 4) as u64 + if d < 2 { 10 } else { 0 };
+                if (d + split) % 3 == 0 {
+                    a.add(k, d, 5);
+                } else {
+                    b.add(k, d, 5);
+                }
+                all.add(k, d, 5);
             }
-            all.add(k, d, 5);
-        }
-        a.merge(b, 5);
-        for k in 0..3 {
-            assert_eq!(sample(&a, k), sample(&all, k));
-            assert_eq!(a.map[&k].count, all.map[&k].count);
+            a.merge(b, 5, &mut |k, d| promoted.push((k, d)));
+            for k in [0, 1, 2, 3, 10, 11] {
+                assert_eq!(sample(&a, k), sample(&all, k), "key {k}");
+            }
         }
     }
 
@@ -458,5 +577,20 @@ mod tests {
         assert_eq!(count_groups(&[1, 2, 3, 11, 12], 2, &mut c, &mut reps), 2);
         assert!(count_groups(&[1, 2, 3, 11, 12], 3, &mut c, &mut reps) < 3);
         assert_eq!(count_groups(&[1, 11, 21], 3, &mut c, &mut reps), 3);
+    }
+
+    #[test]
+    fn doc_sources_merge() {
+        let mut a = DocSources::default();
+        let mut b = DocSources::default();
+        a.insert(1, 10);
+        a.insert(5, 50);
+        b.insert(3, 30);
+        b.insert(7, 70);
+        a.merge(b);
+        assert_eq!(a.docs, [1, 3, 5, 7]);
+        assert_eq!(a.get(3), Some(30));
+        assert_eq!(a.get(7), Some(70));
+        assert_eq!(a.get(4), None);
     }
 }

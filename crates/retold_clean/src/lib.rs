@@ -173,18 +173,42 @@ mod tests {
     fn merge_keeps_first_reason() {
         let m = merge_spans(
             vec![
-                Span { start: 10, end: 20, reason: Reason::Recurring },
-                Span { start: 0, end: 10, reason: Reason::Navigation },
-                Span { start: 12, end: 25, reason: Reason::Teaser },
-                Span { start: 30, end: 31, reason: Reason::Share },
+                Span {
+                    start: 10,
+                    end: 20,
+                    reason: Reason::Recurring,
+                },
+                Span {
+                    start: 0,
+                    end: 10,
+                    reason: Reason::Navigation,
+                },
+                Span {
+                    start: 12,
+                    end: 25,
+                    reason: Reason::Teaser,
+                },
+                Span {
+                    start: 30,
+                    end: 31,
+                    reason: Reason::Share,
+                },
             ],
             true,
         );
         assert_eq!(
             m,
             vec![
-                Span { start: 0, end: 25, reason: Reason::Navigation },
-                Span { start: 30, end: 31, reason: Reason::Share },
+                Span {
+                    start: 0,
+                    end: 25,
+                    reason: Reason::Navigation
+                },
+                Span {
+                    start: 30,
+                    end: 31,
+                    reason: Reason::Share
+                },
             ]
         );
     }

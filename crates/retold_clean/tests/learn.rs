@@ -86,7 +86,10 @@ fn copies_do_not_make_boilerplate_but_a_site_template_does() {
     // The wire template recurs in three distinct articles.
     let (head, foot) = site_chrome("wire");
     assert_eq!(reason_of_line(&model, None, &head), Some(Reason::Recurring));
-    assert_eq!(reason_of_line(&model, Some("wire"), &foot), Some(Reason::Recurring));
+    assert_eq!(
+        reason_of_line(&model, Some("wire"), &foot),
+        Some(Reason::Recurring)
+    );
     // Each other site's template occurs once.
     let (head, _) = site_chrome("alpha");
     assert_eq!(reason_of_line(&model, Some("alpha"), &head), None);
@@ -169,6 +172,48 @@ fn per_source_recurring() {
 }
 
 #[test]
+fn one_builder_per_document_merged_in_reverse() {
+    let docs = vec![
+        doc(0, "farm", 1),
+        doc(1, "farm", 2),
+        doc(2, "mirror", 3),
+        doc(3, "mirror", 3),
+        doc(4, "wire", 4),
+        doc(5, "wire", 5),
+        doc(6, "other", 6),
+    ];
+    let art: Vec<u32> = docs.iter().map(|d| d.article).collect();
+    let mut builders: Vec<CorpusModelBuilder> = docs
+        .iter()
+        .map(|d| {
+            let mut b = CorpusModelBuilder::new(LearnParams::default());
+            b.observe(d.id, Some(d.source), &keys(&d.text));
+            b
+        })
+        .collect();
+    let mut merged = builders.pop().unwrap();
+    while let Some(b) = builders.pop() {
+        merged.merge(b);
+    }
+    let merged = merged.build(&|a, c| art[a as usize] == art[c as usize]);
+    let one = learn(&docs, LearnParams::default());
+    assert_eq!(one.len(), 4);
+    assert_eq!(merged.len(), one.len());
+    for d in &docs {
+        for (_, k) in line_keys(&d.text) {
+            for s in ["farm", "mirror", "wire", "other"] {
+                assert_eq!(merged.reason(Some(s), k), one.reason(Some(s), k));
+            }
+        }
+    }
+    let (head, _) = site_chrome("wire");
+    assert_eq!(
+        reason_of_line(&merged, Some("wire"), &head),
+        Some(Reason::RecurringInSource)
+    );
+}
+
+#[test]
 fn duplicate_keys_within_a_document_count_once() {
     let mut b = CorpusModelBuilder::new(LearnParams::default());
     b.observe(0, None, &[7, 7, 7]);
@@ -189,7 +234,11 @@ fn min_tokens_filters_learned_short_lines() {
         min_tokens: 3,
         ..LearnParams::default()
     };
-    let texts = ["Home\nStory one is here today.", "Home\nStory two is elsewhere now.", "Home\nStory three.\nHome"];
+    let texts = [
+        "Home\nStory one is here today.",
+        "Home\nStory two is elsewhere now.",
+        "Home\nStory three.\nHome",
+    ];
     let mut b = CorpusModelBuilder::new(params);
     for (i, t) in texts.iter().enumerate() {
         b.observe(i as u32, None, &keys(t));
@@ -284,8 +333,7 @@ proptest! {
             .windows(2)
             .map(|w| {
                 let mut b = CorpusModelBuilder::new(params);
-                for i in w[0]..w[1] {
-                    let (s, _, k) = &docs[i];
+                for (i, (s, _, k)) in docs.iter().enumerate().take(w[1]).skip(w[0]) {
                     b.observe(i as u32, Some(SOURCES[*s]), k);
                 }
                 b

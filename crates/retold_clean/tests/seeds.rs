@@ -168,12 +168,22 @@ fn seed_000_repost_chrome_is_marked_and_article_is_not() {
         "000_",
         &[
             Article(Line("NATO relations with Russia at")),
-            Article(Line("Secretary General of the North Atlantic Treaty Organization")),
-            Article(Line("Stoltenberg made this statement as the defense ministers")),
+            Article(Line(
+                "Secretary General of the North Atlantic Treaty Organization",
+            )),
+            Article(Line(
+                "Stoltenberg made this statement as the defense ministers",
+            )),
             Article(Line("Tensions have run high between Russia and NATO")),
-            Article(Line("Speaking to reporters on Thursday, Stoltenberg said he regretted")),
-            Article(Line("However, the NATO secretary general said this difficult situation")),
-            Article(Line("Stoltenberg also said NATO is undergoing a transformation process")),
+            Article(Line(
+                "Speaking to reporters on Thursday, Stoltenberg said he regretted",
+            )),
+            Article(Line(
+                "However, the NATO secretary general said this difficult situation",
+            )),
+            Article(Line(
+                "Stoltenberg also said NATO is undergoing a transformation process",
+            )),
             Article(Line("NATO also discussed the issue of Afghanistan")),
             Article(Line("\u{201C}The lessons learned from the process")),
             Article(Line("Speaking to reporters on Wednesday (20/10)")),
@@ -215,23 +225,40 @@ fn seed_001_original_chrome_is_marked_and_article_is_not() {
                 Line("NATO Secretary General Jens Stoltenberg, left, speaks with"),
                 Reason::DuplicateLine,
             ),
-            Article(Line("NATO Secretary General Jens Stoltenberg said Thursday relations")),
-            Article(Line("Stoltenberg made the comments as NATO defense ministers")),
-            Article(Line("Tensions have risen between Russia and NATO over recent weeks")),
-            Article(Line("Speaking to reporters Thursday, Stoltenberg said he regretted")),
+            Article(Line(
+                "NATO Secretary General Jens Stoltenberg said Thursday relations",
+            )),
+            Article(Line(
+                "Stoltenberg made the comments as NATO defense ministers",
+            )),
+            Article(Line(
+                "Tensions have risen between Russia and NATO over recent weeks",
+            )),
+            Article(Line(
+                "Speaking to reporters Thursday, Stoltenberg said he regretted",
+            )),
             Article(Line("But the NATO chief said this difficult situation")),
-            Article(Line("Stoltenberg also said NATO is going through a transformation")),
+            Article(Line(
+                "Stoltenberg also said NATO is going through a transformation",
+            )),
             Article(Line("NATO allies will also address Afghanistan")),
             Article(Line("\"The 'lessons learned' process")),
-            Article(Line("Speaking to reporters on Wednesday, the NATO chief said")),
-            Article(Line("Stoltenberg said NATO allies and partners were able to get")),
+            Article(Line(
+                "Speaking to reporters on Wednesday, the NATO chief said",
+            )),
+            Article(Line(
+                "Stoltenberg said NATO allies and partners were able to get",
+            )),
             Article(Line(
                 "Some information for this report came from the Associated Press, Reuters, and \
                  Agence France-Presse.",
             )),
             Chrome(Line("  \u{2022} 16x9 Image"), Reason::Caption),
             Chrome(Line("    VOA News"), Reason::Sidebar),
-            Chrome(Line("    The Voice of America provides news"), Reason::Sidebar),
+            Chrome(
+                Line("    The Voice of America provides news"),
+                Reason::Sidebar,
+            ),
             Chrome(Line("XS"), Reason::Navigation),
             Chrome(Line("SM"), Reason::Navigation),
             Chrome(Line("MD"), Reason::Navigation),

@@ -1,5 +1,7 @@
 //! CSV and TSV with a header row, read record by record.
 
+use std::collections::VecDeque;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use csv::{ByteRecord, ErrorKind, ReaderBuilder};
@@ -17,10 +19,76 @@ struct Columns {
     optional: [Option<usize>; 5],
 }
 
+/// Watches the bytes the csv parser reads, so that a record's position can be
+/// turned into its real first line and byte.
+///
+/// The csv crate reports a record at the position where its parser started,
+/// which is before any blank lines it skipped and, after a `\r\n` terminator,
+/// at the `\n` (with a line number one short). So the line terminators are
+/// tracked here and skipped over. Only those not yet behind the last record asked
+/// about are kept: at most the parser's read-ahead plus one record.
+struct LineTracker<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// Offsets of the `\r` and `\n` bytes at or after the last record asked
+    /// about, with a flag telling `\n` (which counts a line) from `\r`.
+    terminators: VecDeque<(u64, bool)>,
+    /// Number of `\n` before those.
+    lines_before: u64,
+}
+
+impl<R: Read> Read for LineTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let base = self.offset;
+        self.terminators.extend(
+            buf[..n]
+                .iter()
+                .enumerate()
+                .filter(|(_, &b)| b == b'\n' || b == b'\r')
+                .map(|(i, &b)| (base + i as u64, b == b'\n')),
+        );
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineTracker<R> {
+    fn new(inner: R) -> Self {
+        LineTracker {
+            inner,
+            offset: 0,
+            terminators: VecDeque::new(),
+            lines_before: 0,
+        }
+    }
+
+    /// The 1-based line and the byte offset where a record reported at byte `pos`
+    /// really starts: past any line terminators found at `pos`. Positions must be
+    /// asked for in increasing order.
+    fn locate(&mut self, pos: u64) -> (u64, u64) {
+        let mut start = pos;
+        while let Some(&(at, is_lf)) = self.terminators.front() {
+            if at > start {
+                break;
+            }
+            if at == start {
+                start += 1;
+            }
+            self.terminators.pop_front();
+            if is_lf {
+                self.lines_before += 1;
+            }
+        }
+        (self.lines_before + 1, start)
+    }
+}
+
 /// A CSV/TSV file being read.
 pub(crate) struct CsvSource {
     path: PathBuf,
-    reader: csv::Reader<ByteStream>,
+    reader: csv::Reader<LineTracker<ByteStream>>,
     columns: Columns,
     record: ByteRecord,
 }
@@ -46,10 +114,10 @@ impl CsvSource {
             .has_headers(true)
             .flexible(false)
             .delimiter(delimiter)
-            .from_reader(stream);
+            .from_reader(LineTracker::new(stream));
         let headers = reader
             .byte_headers()
-            .map_err(|e| csv_error(path, e).0)?
+            .map_err(|e| csv_error(path, e, None).0)?
             .clone();
         let names = header_names(&headers);
         let find = |name: &str| names.iter().position(|n| n == name);
@@ -74,17 +142,22 @@ impl CsvSource {
             Ok(false) => return Step::End,
             Ok(true) => {}
             Err(e) => {
-                return match csv_error(&self.path, e) {
+                let line = e
+                    .position()
+                    .map(|p| self.reader.get_mut().locate(p.byte()).0);
+                return match csv_error(&self.path, e, line) {
                     (e, true) => Step::Record(e),
                     (e, false) => Step::Fatal(e),
-                }
+                };
             }
         }
-        let (line, start) = match self.record.position() {
-            Some(p) => (p.line(), p.byte()),
-            None => (0, 0),
+        let (line_opt, start) = match self.record.position() {
+            Some(p) => {
+                let (line, start) = self.reader.get_mut().locate(p.byte());
+                (Some(line), start)
+            }
+            None => (None, 0),
         };
-        let line_opt = (line > 0).then_some(line);
         let field = |i: usize| -> Result<&str, IngestError> {
             // With flexible(false) every record has as many fields as the header,
             // so `i` is in range; an empty string is the fallback all the same.
@@ -134,8 +207,7 @@ impl CsvSource {
 
 /// Sorts a csv error into a per-record error (`true`: the reader can go on with
 /// the next record) or a fatal one for the file (`false`).
-fn csv_error(path: &Path, e: csv::Error) -> (IngestError, bool) {
-    let line = e.position().map(|p| p.line()).filter(|&l| l > 0);
+fn csv_error(path: &Path, e: csv::Error, line: Option<u64>) -> (IngestError, bool) {
     let message = e.to_string();
     match e.into_kind() {
         ErrorKind::Io(err) => (IngestError::io(path, line, err), false),
@@ -157,5 +229,35 @@ fn csv_error(path: &Path, e: csv::Error) -> (IngestError, bool) {
             },
             false,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tracker(input: &[u8]) -> LineTracker<&[u8]> {
+        let mut t = LineTracker::new(input);
+        let mut sink = Vec::new();
+        t.read_to_end(&mut sink).unwrap();
+        t
+    }
+
+    #[test]
+    fn locate_skips_terminators_and_counts_lf_only() {
+        // "h\r\n" then two blank CRLF lines, then "a" at byte 7 on line 4.
+        let mut t = tracker(b"h\r\n\r\n\r\na\r\nb");
+        assert_eq!(t.locate(2), (4, 7));
+        // The next record is reported at the '\n' after "a\r".
+        assert_eq!(t.locate(9), (5, 10));
+    }
+
+    #[test]
+    fn locate_at_a_content_byte_is_unchanged() {
+        let mut t = tracker(b"h\nx\ny\n");
+        assert_eq!(t.locate(2), (2, 2));
+        assert_eq!(t.locate(4), (3, 4));
+        // Past the end: every newline counted.
+        assert_eq!(t.locate(6), (4, 6));
     }
 }

@@ -105,15 +105,15 @@ pub enum IngestError {
     },
 
     /// An id seen before, in this file or an earlier one. The second record is not
-    /// yielded; the first one was.
+    /// yielded; the first one was. (The origins are boxed to keep the error small.)
     #[error("{second}: duplicate id \"{id}\" (first seen at {first})")]
     DuplicateId {
         /// The id.
         id: String,
         /// Where it was first seen.
-        first: Origin,
+        first: Box<Origin>,
         /// Where it was seen again.
-        second: Origin,
+        second: Box<Origin>,
     },
 
     /// A CSV/TSV record that cannot be parsed (e.g. a wrong number of fields).

@@ -137,7 +137,8 @@ fn walk(root: &Path, dir: &Path, opts: &IngestOptions, out: &mut Vec<Planned>) {
 pub(crate) fn open_stream(path: &Path, gzip: bool) -> Result<ByteStream, IngestError> {
     let file = File::open(path).map_err(|e| IngestError::io(path, None, e))?;
     if gzip {
-        let decoder = flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(BUF_SIZE, file));
+        let decoder =
+            flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(BUF_SIZE, file));
         Ok(Box::new(BufReader::with_capacity(BUF_SIZE, decoder)))
     } else {
         Ok(Box::new(BufReader::with_capacity(BUF_SIZE, file)))

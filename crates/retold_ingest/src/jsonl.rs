@@ -51,6 +51,8 @@ impl LineReader {
     /// bytes. Returns the line's full length, or `None` at end of input.
     fn read_raw(&mut self) -> std::io::Result<Option<u64>> {
         self.buf.clear();
+        // Do not keep a huge buffer around after one huge line.
+        self.buf.shrink_to(1 << 22);
         let mut total: u64 = 0;
         loop {
             let available = match self.inner.fill_buf() {
@@ -486,4 +488,53 @@ pub fn read_jsonl_values(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(input: &'static [u8], cap: usize) -> LineReader {
+        LineReader::new(PathBuf::from("t.jsonl"), Box::new(input), cap, cap)
+    }
+
+    #[test]
+    fn lines_are_numbered_blank_lines_skipped_terminators_stripped() {
+        let mut r = reader(b"a\r\n\n \t\nb\nc", 100);
+        assert_eq!(r.next_line().unwrap(), Some((1, "a")));
+        assert_eq!(r.next_line().unwrap(), Some((4, "b")));
+        assert_eq!(r.next_line().unwrap(), Some((5, "c")));
+        assert_eq!(r.next_line().unwrap(), None);
+        assert_eq!(r.next_line().unwrap(), None);
+    }
+
+    #[test]
+    fn line_cap_counts_the_whole_line_and_reading_resumes() {
+        // Cap 4: "abcd" plus its newline is 5 bytes, over the cap.
+        let mut r = reader(b"abc\nabcd\nxy\n", 4);
+        assert_eq!(r.next_line().unwrap(), Some((1, "abc")));
+        match r.next_line() {
+            Err(IngestError::DocTooLarge {
+                origin, bytes: 5, ..
+            }) => {
+                assert_eq!(origin.line, Some(2))
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(r.next_line().unwrap(), Some((3, "xy")));
+    }
+
+    #[test]
+    fn json_message_keeps_the_column_only() {
+        let e = serde_json::from_str::<serde_json::Value>("{\"a\": }").unwrap_err();
+        assert_eq!(json_message(&e), "expected value at column 7");
+        let e = serde_json::from_str::<serde_json::Value>("{\"a\": 1").unwrap_err();
+        assert_eq!(json_message(&e), "EOF while parsing an object at column 7");
+    }
+
+    #[test]
+    fn line_cap_allows_fully_escaped_text() {
+        assert!(line_cap(10) >= 60);
+        assert_eq!(line_cap(usize::MAX), usize::MAX);
+    }
 }

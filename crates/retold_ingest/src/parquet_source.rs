@@ -133,8 +133,8 @@ impl ParquetSource {
         };
         let id = column(&opts.id_field, is_id_type, "a string or integer type")?;
         let text = column(&opts.text_field, is_stringish, "a string type")?;
-        let optional_idx =
-            OPTIONAL_FIELDS.map(|name| find(name).filter(|&i| is_optional_type(schema.field(i).data_type())));
+        let optional_idx = OPTIONAL_FIELDS
+            .map(|name| find(name).filter(|&i| is_optional_type(schema.field(i).data_type())));
         let mut roots = vec![id, text];
         roots.extend(optional_idx.iter().flatten());
         roots.sort_unstable();
@@ -158,10 +158,12 @@ impl ParquetSource {
 
     fn load(&self, rb: &RecordBatch, base: u64) -> Result<Batch, IngestError> {
         let get = |name: &str| -> Result<StrCol, IngestError> {
-            let array = rb.column_by_name(name).ok_or_else(|| IngestError::Parquet {
-                path: self.path.clone(),
-                message: format!("column \"{name}\" missing from a record batch"),
-            })?;
+            let array = rb
+                .column_by_name(name)
+                .ok_or_else(|| IngestError::Parquet {
+                    path: self.path.clone(),
+                    message: format!("column \"{name}\" missing from a record batch"),
+                })?;
             StrCol::new(array).map_err(|message| IngestError::Parquet {
                 path: self.path.clone(),
                 message: format!("column \"{name}\": {message}"),

@@ -52,7 +52,7 @@ enum Pos {
 ///
 /// Inputs are read lazily, one file at a time, in the order named (directories
 /// expanded in sorted order). Memory stays bounded: JSONL and CSV are read record
-/// by record, Parquet batch by batch ([1024 rows](crate::IngestOptions)), a text
+/// by record, Parquet batch by batch (1024 rows at a time), a text
 /// file as a whole. The only structure that grows with the corpus is the set of
 /// ids seen, used to report duplicates.
 ///
@@ -143,8 +143,8 @@ impl Reader {
             };
             return Err(IngestError::DuplicateId {
                 id: doc.id,
-                first,
-                second: doc.origin,
+                first: Box::new(first),
+                second: Box::new(doc.origin),
             });
         }
         let pos = match (doc.origin.line, doc.origin.row) {

@@ -32,9 +32,7 @@ pub(crate) fn read_text_file(file: &PlannedFile, opts: &IngestOptions) -> Step {
         Err(e) => return Step::Fatal(e),
     };
     let mut bytes = Vec::new();
-    let read = (&mut stream)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut bytes);
+    let read = (&mut stream).take(limit as u64 + 1).read_to_end(&mut bytes);
     if let Err(e) = read {
         return Step::Fatal(IngestError::io(path, None, e));
     }

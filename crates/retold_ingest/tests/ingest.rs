@@ -73,7 +73,7 @@ fn jsonl_string_and_integer_ids_and_optional_fields() {
             r#"{"id": -7, "text": "third", "id2": 3}"#,
         ),
     );
-    let out = docs(&[path.clone()]);
+    let out = docs(std::slice::from_ref(&path));
     assert_eq!(out.len(), 3);
 
     let d = &out[0];
@@ -134,14 +134,18 @@ fn jsonl_malformed_line_reports_line_and_reading_continues() {
             "{\"id\": 6, \"text\": \"f\"}\n",
         ),
     );
-    let mut reader = Reader::open(&[path.clone()], IngestOptions::default()).unwrap();
+    let mut reader = Reader::open(std::slice::from_ref(&path), IngestOptions::default()).unwrap();
     assert_eq!(reader.next().unwrap().unwrap().id, "1");
     assert_eq!(reader.next().unwrap().unwrap().id, "2");
 
     let err = reader.next().unwrap().unwrap_err();
     assert!(err.is_record_error());
     match &err {
-        IngestError::Json { path: p, line, message } => {
+        IngestError::Json {
+            path: p,
+            line,
+            message,
+        } => {
             assert_eq!(p, &path);
             assert_eq!(*line, 3);
             assert_eq!(message, "expected value at column 19");
@@ -181,13 +185,17 @@ fn jsonl_invalid_utf8_line_is_reported_and_skipped() {
     bytes.extend_from_slice(b"{\"id\": 3, \"text\": \"fine\"}\n");
     let path = write(dir.path(), "u.jsonl", &bytes);
 
-    let out = read_all(&[path.clone()], IngestOptions::default());
+    let out = read_all(std::slice::from_ref(&path), IngestOptions::default());
     assert_eq!(ids(&out), ["1", "3"]);
     let err = only_error(&out);
     assert!(err.is_record_error());
     let expected_offset = (line2_start + "{\"id\": 2, \"text\": \"bad ".len()) as u64;
     match err {
-        IngestError::InvalidUtf8 { path: p, line, offset } => {
+        IngestError::InvalidUtf8 {
+            path: p,
+            line,
+            offset,
+        } => {
             assert_eq!(p, &path);
             assert_eq!(*line, Some(2));
             assert_eq!(*offset, expected_offset);
@@ -196,7 +204,10 @@ fn jsonl_invalid_utf8_line_is_reported_and_skipped() {
     }
     assert_eq!(
         err.to_string(),
-        format!("{}:2: invalid UTF-8 at byte {expected_offset}", path.display())
+        format!(
+            "{}:2: invalid UTF-8 at byte {expected_offset}",
+            path.display()
+        )
     );
 }
 
@@ -217,7 +228,7 @@ fn jsonl_missing_and_mistyped_fields() {
             "{\"id\": 8, \"text\": \"good\"}\n",
         ),
     );
-    let out = read_all(&[path.clone()], IngestOptions::default());
+    let out = read_all(std::slice::from_ref(&path), IngestOptions::default());
     assert_eq!(ids(&out), ["8"]);
     let messages: Vec<String> = errors(&out).iter().map(|e| e.to_string()).collect();
     let p = path.display();
@@ -227,7 +238,9 @@ fn jsonl_missing_and_mistyped_fields() {
             format!("{p}:1: missing field \"text\""),
             format!("{p}:2: missing field \"text\""),
             format!("{p}:3: missing field \"id\""),
-            format!("{p}:4: field \"id\" must be a string or an integer, found a non-integer number"),
+            format!(
+                "{p}:4: field \"id\" must be a string or an integer, found a non-integer number"
+            ),
             format!("{p}:5: field \"text\" must be a string, found an integer"),
             format!("{p}:6: field \"id\" must be a string or an integer, found an object"),
             format!("{p}:7: field \"text\" must be a string, found an array"),
@@ -294,8 +307,8 @@ fn duplicate_id_across_two_files() {
     match err {
         IngestError::DuplicateId { id, first, second } => {
             assert_eq!(id, "1");
-            assert_eq!(first, &Origin::at_line(&a, 1));
-            assert_eq!(second, &Origin::at_line(&b, 2));
+            assert_eq!(**first, Origin::at_line(&a, 1));
+            assert_eq!(**second, Origin::at_line(&b, 2));
         }
         other => panic!("wrong error {other:?}"),
     }
@@ -333,10 +346,17 @@ fn directory_recursion_order_and_relative_ids() {
     write(&root, ".git/config.txt", "hidden dir");
     write(&root, "notes.bin", "unknown extension");
     write(&root, "README", "no extension");
-    write(&root, "c.jsonl", "{\"id\": \"rec\", \"text\": \"from jsonl\"}\n");
+    write(
+        &root,
+        "c.jsonl",
+        "{\"id\": \"rec\", \"text\": \"from jsonl\"}\n",
+    );
 
-    let out = docs(&[root.clone()]);
-    let got: Vec<(&str, &str)> = out.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
+    let out = docs(std::slice::from_ref(&root));
+    let got: Vec<(&str, &str)> = out
+        .iter()
+        .map(|d| (d.id.as_str(), d.text.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -352,7 +372,10 @@ fn directory_recursion_order_and_relative_ids() {
     assert_eq!(out[5].origin, Origin::at_line(root.join("c.jsonl"), 1));
 
     // Same input, same order.
-    let again: Vec<String> = docs(&[root.clone()]).into_iter().map(|d| d.id).collect();
+    let again: Vec<String> = docs(std::slice::from_ref(&root))
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
     assert_eq!(again, out.iter().map(|d| d.id.clone()).collect::<Vec<_>>());
 }
 
@@ -430,7 +453,10 @@ fn gzip_jsonl_text_and_multi_member() {
     let multi = write(dir.path(), "m.NDJSON.GZ", multi);
     let txt = write(dir.path(), "t.txt.gz", gzip("caf\u{e9}\r\n".as_bytes()));
     let out = docs(&[gz.clone(), multi, txt.clone()]);
-    let got: Vec<(&str, &str)> = out.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
+    let got: Vec<(&str, &str)> = out
+        .iter()
+        .map(|d| (d.id.as_str(), d.text.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -449,22 +475,37 @@ fn corrupt_gzip_is_a_file_error_and_the_next_file_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut lines = String::new();
     for i in 0..2000 {
-        lines.push_str(&format!("{{\"id\": {i}, \"text\": \"document number {i}\"}}\n"));
+        lines.push_str(&format!(
+            "{{\"id\": {i}, \"text\": \"document number {i}\"}}\n"
+        ));
     }
     let full = gzip(lines.as_bytes());
     let truncated = write(dir.path(), "t.jsonl.gz", &full[..full.len() / 2]);
     let garbage = write(dir.path(), "g.jsonl.gz", "this is not gzip");
-    let next = write(dir.path(), "n.jsonl", "{\"id\": \"next\", \"text\": \"t\"}\n");
+    let next = write(
+        dir.path(),
+        "n.jsonl",
+        "{\"id\": \"next\", \"text\": \"t\"}\n",
+    );
 
-    let out = read_all(&[truncated.clone(), garbage.clone(), next], IngestOptions::default());
+    let out = read_all(
+        &[truncated.clone(), garbage.clone(), next],
+        IngestOptions::default(),
+    );
     let errs = errors(&out);
     assert_eq!(errs.len(), 2, "{errs:?}");
     assert!(errs.iter().all(|e| !e.is_record_error()));
     assert!(matches!(errs[0], IngestError::Io { path, line: Some(_), .. } if path == &truncated));
     assert!(matches!(errs[1], IngestError::Io { path, .. } if path == &garbage));
-    assert!(errs[1].to_string().starts_with(&format!("{}:", garbage.display())));
+    assert!(errs[1]
+        .to_string()
+        .starts_with(&format!("{}:", garbage.display())));
     let got = ids(&out);
-    assert!(got.len() > 10 && got.len() < 2000, "read {} docs", got.len());
+    assert!(
+        got.len() > 10 && got.len() < 2000,
+        "read {} docs",
+        got.len()
+    );
     assert_eq!(got.last().unwrap(), "next");
     // The documents before the damage are all there, in order.
     for (i, id) in got[..got.len() - 1].iter().enumerate() {
@@ -480,13 +521,15 @@ fn csv_fields_line_numbers_and_bad_records() {
     let mut bytes = Vec::new();
     bytes.extend_from_slice(b"id,title,text,lang\r\n");
     bytes.extend_from_slice(b"1,First,\"multi\r\nline, with \"\"quotes\"\"\",en\r\n");
-    bytes.extend_from_slice(b"2,,plain,\r\n");
+    // Blank lines are skipped, and counted.
+    bytes.extend_from_slice(b"\r\n\r\n2,,plain,\r\n");
     bytes.extend_from_slice(b"3,too,many,fields,here\r\n");
+    let bad_start = bytes.len() as u64;
     bytes.extend_from_slice(b"4,Bad,\"\xff\",en\r\n");
     bytes.extend_from_slice(b"5,Last,\"\",fr\r\n");
     let path = write(dir.path(), "docs.csv", &bytes);
 
-    let out = read_all(&[path.clone()], IngestOptions::default());
+    let out = read_all(std::slice::from_ref(&path), IngestOptions::default());
     assert_eq!(ids(&out), ["1", "2", "5"]);
     let d1 = out[0].as_ref().unwrap();
     assert_eq!(d1.text, "multi\r\nline, with \"quotes\"");
@@ -496,7 +539,7 @@ fn csv_fields_line_numbers_and_bad_records() {
     let d2 = out[1].as_ref().unwrap();
     // Empty optional cells are absent.
     assert_eq!((d2.title.as_deref(), d2.lang.as_deref()), (None, None));
-    assert_eq!(d2.origin.line, Some(4));
+    assert_eq!(d2.origin.line, Some(6));
 
     let errs = errors(&out);
     assert_eq!(errs.len(), 2);
@@ -504,16 +547,20 @@ fn csv_fields_line_numbers_and_bad_records() {
     assert_eq!(
         errs[0].to_string(),
         format!(
-            "{}:5: malformed CSV: found 5 fields, expected 4 as in the header",
+            "{}:7: malformed CSV: found 5 fields, expected 4 as in the header",
             path.display()
         )
     );
-    assert!(matches!(errs[1], IngestError::InvalidUtf8 { line: Some(6), .. }), "{:?}", errs[1]);
+    assert!(
+        matches!(errs[1], IngestError::InvalidUtf8 { line: Some(8), offset, .. } if *offset == bad_start),
+        "{:?}",
+        errs[1]
+    );
 
     // Empty text is a document.
     let d5 = out[4].as_ref().unwrap();
     assert_eq!((d5.id.as_str(), d5.text.as_str()), ("5", ""));
-    assert_eq!(d5.origin.line, Some(7));
+    assert_eq!(d5.origin.line, Some(9));
 }
 
 #[test]
@@ -544,18 +591,25 @@ fn tsv_and_gzipped_csv() {
     let tsv = write(
         dir.path(),
         "d.tsv",
-        "id\ttext\tsource\nt1\tcomma, inside\tAP\nt2\ttab-free text\t\n",
+        "id\ttext\tsource\nt1\tcomma, inside\tAP\n\nt2\ttab-free text\t\n",
     );
     let csvgz = write(dir.path(), "e.csv.gz", gzip(b"id,text\ng1,zipped\n"));
     let out = docs(&[tsv.clone(), csvgz]);
-    let got: Vec<(&str, &str)> = out.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
+    let got: Vec<(&str, &str)> = out
+        .iter()
+        .map(|d| (d.id.as_str(), d.text.as_str()))
+        .collect();
     assert_eq!(
         got,
-        [("t1", "comma, inside"), ("t2", "tab-free text"), ("g1", "zipped")]
+        [
+            ("t1", "comma, inside"),
+            ("t2", "tab-free text"),
+            ("g1", "zipped")
+        ]
     );
     assert_eq!(out[0].source.as_deref(), Some("AP"));
     assert_eq!(out[1].source, None);
-    assert_eq!(out[1].origin, Origin::at_line(&tsv, 3));
+    assert_eq!(out[1].origin, Origin::at_line(&tsv, 4));
 }
 
 // ---------------------------------------------------------------- Parquet
@@ -568,7 +622,7 @@ mod parquet_tests {
     use arrow::array::{
         ArrayRef, Date32Array, Int64Array, LargeStringArray, StringArray, StringViewArray,
     };
-    use arrow::datatypes::{DataType, Field, Schema};
+    use arrow::datatypes::{Field, Schema};
     use arrow::record_batch::RecordBatch;
     use parquet::arrow::ArrowWriter;
 
@@ -578,9 +632,11 @@ mod parquet_tests {
             .map(|(name, a)| Field::new(*name, a.data_type().clone(), true))
             .collect();
         let schema = Arc::new(Schema::new(fields));
-        let batch =
-            RecordBatch::try_new(schema.clone(), columns.into_iter().map(|(_, a)| a).collect())
-                .unwrap();
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            columns.into_iter().map(|(_, a)| a).collect(),
+        )
+        .unwrap();
         let file = fs::File::create(path).unwrap();
         let mut writer = ArrowWriter::try_new(file, schema, None).unwrap();
         writer.write(&batch).unwrap();
@@ -609,7 +665,7 @@ mod parquet_tests {
             ],
         );
 
-        let out = read_all(&[path.clone()], IngestOptions::default());
+        let out = read_all(std::slice::from_ref(&path), IngestOptions::default());
         assert_eq!(out.len(), n);
         let err = only_error(&out);
         assert!(err.is_record_error());
@@ -657,13 +713,19 @@ mod parquet_tests {
                         "",
                     ])),
                 ),
-                ("title", Arc::new(StringArray::from(vec![Some("T"), None, None]))),
+                (
+                    "title",
+                    Arc::new(StringArray::from(vec![Some("T"), None, None])),
+                ),
             ],
         );
-        let out = read_all(&[path.clone()], IngestOptions::default());
+        let out = read_all(std::slice::from_ref(&path), IngestOptions::default());
         assert_eq!(ids(&out), ["a", "c"]);
         let first = out[0].as_ref().unwrap();
-        assert_eq!(first.text, "a text long enough not to be inlined in the view");
+        assert_eq!(
+            first.text,
+            "a text long enough not to be inlined in the view"
+        );
         assert_eq!(first.title.as_deref(), Some("T"));
         // Empty text is a document.
         assert_eq!(out[2].as_ref().unwrap().text, "");
@@ -693,7 +755,11 @@ mod parquet_tests {
             ],
         );
         let not_parquet = write(dir.path(), "fake.parquet", "id,text\n1,x\n");
-        let good = write(dir.path(), "good.jsonl", "{\"id\": \"g\", \"text\": \"ok\"}\n");
+        let good = write(
+            dir.path(),
+            "good.jsonl",
+            "{\"id\": \"g\", \"text\": \"ok\"}\n",
+        );
 
         let out = read_all(
             &[no_text.clone(), int_text.clone(), not_parquet.clone(), good],
@@ -705,7 +771,10 @@ mod parquet_tests {
         assert!(errs.iter().all(|e| !e.is_record_error()));
         assert_eq!(
             errs[0].to_string(),
-            format!("{}: no column \"text\" (columns: id, body)", no_text.display())
+            format!(
+                "{}: no column \"text\" (columns: id, body)",
+                no_text.display()
+            )
         );
         assert_eq!(
             errs[1].to_string(),
@@ -715,7 +784,9 @@ mod parquet_tests {
             )
         );
         assert!(matches!(errs[2], IngestError::Parquet { path, .. } if path == &not_parquet));
-        assert!(errs[2].to_string().starts_with(&format!("{}: cannot read Parquet: ", not_parquet.display())));
+        assert!(errs[2]
+            .to_string()
+            .starts_with(&format!("{}: cannot read Parquet: ", not_parquet.display())));
     }
 
     #[test]
@@ -726,7 +797,10 @@ mod parquet_tests {
         write_parquet(
             &path,
             vec![
-                ("id", Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef),
+                (
+                    "id",
+                    Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef,
+                ),
                 ("text", Arc::new(StringArray::from(vec![exact, "short"]))),
             ],
         );
@@ -734,7 +808,7 @@ mod parquet_tests {
             max_doc_bytes: 20,
             ..IngestOptions::default()
         };
-        let out = read_all(&[path.clone()], opts);
+        let out = read_all(std::slice::from_ref(&path), opts);
         assert!(matches!(
             &out[0],
             Err(IngestError::DocTooLarge { origin, bytes, limit: 20 })
@@ -804,7 +878,10 @@ fn symlinks_inside_directories() {
     std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
     std::os::unix::fs::symlink(dir.path().join("gone.txt"), root.join("dangling.txt")).unwrap();
     let out = docs(&[root]);
-    let got: Vec<(&str, &str)> = out.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
+    let got: Vec<(&str, &str)> = out
+        .iter()
+        .map(|d| (d.id.as_str(), d.text.as_str()))
+        .collect();
     assert_eq!(got, [("link.txt", "linked"), ("real.txt", "real")]);
 }
 
@@ -817,7 +894,10 @@ fn empty_documents_are_accepted() {
     let jsonl = write(dir.path(), "e.jsonl", "{\"id\": \"e\", \"text\": \"\"}\n");
     let out = docs(&[txt.clone(), jsonl]);
     assert_eq!(out.len(), 2);
-    assert_eq!((out[0].id.as_str(), out[0].text.as_str()), (txt.to_str().unwrap(), ""));
+    assert_eq!(
+        (out[0].id.as_str(), out[0].text.as_str()),
+        (txt.to_str().unwrap(), "")
+    );
     assert_eq!((out[1].id.as_str(), out[1].text.as_str()), ("e", ""));
 }
 
@@ -835,20 +915,31 @@ fn too_large_documents_are_rejected_and_reading_goes_on() {
         ),
     );
     let big_txt = write(dir.path(), "big.txt", "x".repeat(11));
-    let big_gz = write(dir.path(), "big.md.gz", gzip("y".repeat(100_000).as_bytes()));
+    let big_gz = write(
+        dir.path(),
+        "big.md.gz",
+        gzip("y".repeat(100_000).as_bytes()),
+    );
     let fits = write(dir.path(), "fits.txt", "y".repeat(10));
     let opts = IngestOptions {
         max_doc_bytes: 10,
         ..IngestOptions::default()
     };
-    let out = read_all(&[jsonl.clone(), big_txt.clone(), big_gz.clone(), fits], opts);
+    let out = read_all(
+        &[jsonl.clone(), big_txt.clone(), big_gz.clone(), fits],
+        opts,
+    );
     assert_eq!(ids(&out)[..2], ["1", "4"]);
     assert_eq!(ids(&out).len(), 3);
     let errs = errors(&out);
     let summary: Vec<(String, u64)> = errs
         .iter()
         .map(|e| match e {
-            IngestError::DocTooLarge { origin, bytes, limit: 10 } => (origin.to_string(), *bytes),
+            IngestError::DocTooLarge {
+                origin,
+                bytes,
+                limit: 10,
+            } => (origin.to_string(), *bytes),
             other => panic!("wrong error {other:?}"),
         })
         .collect();
@@ -884,7 +975,7 @@ fn overlong_jsonl_line_is_skipped_without_parsing() {
         max_doc_bytes: 10,
         ..IngestOptions::default()
     };
-    let out = read_all(&[path.clone()], opts);
+    let out = read_all(std::slice::from_ref(&path), opts);
     assert_eq!(ids(&out), ["2"]);
     assert_eq!(out[1].as_ref().unwrap().origin.line, Some(2));
     assert!(matches!(
@@ -896,14 +987,18 @@ fn overlong_jsonl_line_is_skipped_without_parsing() {
 
 #[test]
 fn text_is_preserved_byte_exactly() {
-    let exact = "  Head\u{a0}line \u{1f600}\r\nbody\u{2014}\u{201c}q\u{201d}\r\n\te\u{301}\u{feff}\n\n  ";
+    let exact =
+        "  Head\u{a0}line \u{1f600}\r\nbody\u{2014}\u{201c}q\u{201d}\r\n\te\u{301}\u{feff}\n\n  ";
     let dir = tempfile::tempdir().unwrap();
     let txt = write(dir.path(), "exact.txt", exact);
     // JSON: once with escapes, once raw.
     let escaped = serde_json::to_string(&serde_json::json!({"id": "j1", "text": exact})).unwrap();
     let raw = format!(
         "{{\"id\": \"j2\", \"text\": \"{}\"}}",
-        exact.replace('\r', "\\r").replace('\n', "\\n").replace('\t', "\\t")
+        exact
+            .replace('\r', "\\r")
+            .replace('\n', "\\n")
+            .replace('\t', "\\t")
     );
     let jsonl = write(dir.path(), "exact.jsonl", format!("{escaped}\n{raw}\n"));
     let csv = write(
@@ -932,13 +1027,20 @@ fn read_jsonl_values_gives_line_numbers_and_errors() {
     assert_eq!(
         values,
         vec![
-            (1, serde_json::json!({"a": "1", "b": "2", "relation": "rewrite"})),
+            (
+                1,
+                serde_json::json!({"a": "1", "b": "2", "relation": "rewrite"})
+            ),
             (3, serde_json::json!([1, 2])),
             (4, serde_json::json!("text")),
         ]
     );
 
-    let gz = write(dir.path(), "gold.jsonl.gz", gzip(b"{\"x\": 1}\n{\"x\": 2}\n"));
+    let gz = write(
+        dir.path(),
+        "gold.jsonl.gz",
+        gzip(b"{\"x\": 1}\n{\"x\": 2}\n"),
+    );
     let values = read_jsonl_values(gz).unwrap();
     assert_eq!(values.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [1, 2]);
 
@@ -946,13 +1048,20 @@ fn read_jsonl_values_gives_line_numbers_and_errors() {
     let err = read_jsonl_values(&bad).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("{}:2: malformed JSON: expected value at column 7", bad.display())
+        format!(
+            "{}:2: malformed JSON: expected value at column 7",
+            bad.display()
+        )
     );
 
     let utf = write(dir.path(), "utf.jsonl", b"{\"x\": \"\xfe\"}\n");
     assert!(matches!(
         read_jsonl_values(&utf).unwrap_err(),
-        IngestError::InvalidUtf8 { line: Some(1), offset: 7, .. }
+        IngestError::InvalidUtf8 {
+            line: Some(1),
+            offset: 7,
+            ..
+        }
     ));
 
     let array = write(dir.path(), "pretty.json", "[\n {\"x\": 1}\n]\n");
@@ -966,8 +1075,14 @@ fn read_jsonl_values_gives_line_numbers_and_errors() {
 
 #[test]
 fn origin_display() {
-    assert_eq!(Origin::at_line("corpus.jsonl", 17).to_string(), "corpus.jsonl:17");
-    assert_eq!(Origin::at_row("t.parquet", 3).to_string(), "t.parquet row 3");
+    assert_eq!(
+        Origin::at_line("corpus.jsonl", 17).to_string(),
+        "corpus.jsonl:17"
+    );
+    assert_eq!(
+        Origin::at_row("t.parquet", 3).to_string(),
+        "t.parquet row 3"
+    );
     assert_eq!(Origin::file("a.txt").to_string(), "a.txt");
 }
 
@@ -988,13 +1103,19 @@ fn format_from_path_and_name() {
     assert_eq!("JSONL".parse::<Format>(), Ok(Format::Jsonl));
     assert_eq!("txt".parse::<Format>(), Ok(Format::Text));
     assert!("xml".parse::<Format>().is_err());
-    for f in [Format::Text, Format::Jsonl, Format::Csv, Format::Tsv, Format::Parquet] {
+    for f in [
+        Format::Text,
+        Format::Jsonl,
+        Format::Csv,
+        Format::Tsv,
+        Format::Parquet,
+    ] {
         assert_eq!(f.to_string().parse::<Format>(), Ok(f));
     }
 }
 
 #[test]
-fn defaults_and_send() {
+fn defaults_send_and_error_size() {
     let o = IngestOptions::default();
     assert_eq!((o.id_field.as_str(), o.text_field.as_str()), ("id", "text"));
     assert_eq!(o.max_doc_bytes, 64 * 1024 * 1024);
@@ -1002,6 +1123,9 @@ fn defaults_and_send() {
     fn assert_send<T: Send>() {}
     assert_send::<Reader>();
     assert_send::<IngestError>();
+    // Small enough to be returned by value per record (and to be wrapped in other
+    // crates' errors) without clippy's `result_large_err`.
+    assert!(std::mem::size_of::<IngestError>() <= 128);
 }
 
 #[test]
@@ -1009,4 +1133,19 @@ fn empty_input_list_and_empty_directory() {
     let dir = tempfile::tempdir().unwrap();
     assert!(read_all(&[], IngestOptions::default()).is_empty());
     assert!(read_all(&[dir.path().to_path_buf()], IngestOptions::default()).is_empty());
+}
+
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_is_a_file_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.parquet", "PAR1");
+    let t = write(dir.path(), "b.txt", "next");
+    let out = read_all(&[p.clone(), t], IngestOptions::default());
+    assert_eq!(out.len(), 2);
+    let err = only_error(&out);
+    assert!(
+        matches!(err, IngestError::FormatDisabled { path, format: Format::Parquet, .. } if path == &p)
+    );
+    assert!(!err.is_record_error());
 }

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use retold_sketch::{
-    exact_hash, passage_seeds, LshIndex, LshParams, MinHashParams, MinHasher, SeedParams,
+    exact_hash, passage_seeds, LshIndex, LshParams, MinHashParams, MinHasher, SeedIndex, SeedParams,
 };
 
 const BYTES_PER_TOKEN: f64 = 6.0;
@@ -92,6 +92,23 @@ fn main() {
                 black_box(passage_seeds(d, SeedParams::default()));
             });
             report("passage_seeds k=8 w=12, 500-token docs", tokens, secs);
+            let t = Instant::now();
+            let mut seeds = SeedIndex::new();
+            for (i, d) in docs.iter().enumerate() {
+                seeds.insert(i as u32, &passage_seeds(d, SeedParams::default()));
+            }
+            let build = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let pairs = seeds.candidate_pairs(2, 50);
+            println!(
+                "SeedIndex: {} docs, {} entries, build {:.3} s, candidate_pairs {:.3} s ({} pairs), {:.1} MiB",
+                docs.len(),
+                seeds.len(),
+                build,
+                t.elapsed().as_secs_f64(),
+                pairs.len(),
+                seeds.memory_bytes() as f64 / (1 << 20) as f64
+            );
             let mh = MinHasher::new(MinHashParams::default());
             let sigs: Vec<Vec<u32>> = docs.iter().map(|d| mh.signature(d)).collect();
             let p = LshParams::for_threshold(0.5, 128);

@@ -34,11 +34,12 @@
 //!    depends only on `i`, two documents whose non-empty bins agree pick the same donor, and the
 //!    donor is uniform among the non-empty bins and independent across empty bins, which is what
 //!    makes the estimator unbiased with variance close to that of `K` independent permutations.
-//!    The probe orders are precomputed for `K ≤ 1024` (`K²` `u16`s: 32 KiB at 128); each empty
-//!    bin either walks its order (expected `(K+1)/(m+1)` steps with `m` non-empty bins) or, when
-//!    `m` is small, takes the non-empty bin earliest in its order directly (`m` steps) — the same
-//!    bin either way. The cost is O(n + K·√K) per document in the worst case, O(n) for documents
-//!    of a few hundred tokens.
+//!    The probe orders (sorted by a keyed hash of `(i, j)`) and their inverse are precomputed
+//!    for `K ≤ 1024` (`2·K²` `u16`s: 64 KiB at 128); each empty bin either walks its order eight
+//!    probes at a time (expected `(K+1)/(m+1)` probes with `m` non-empty bins) or, when
+//!    `m² < 2K`, takes the non-empty bin of least rank in its order directly (`m` look-ups) —
+//!    the same bin either way. The cost is O(n + K·√K) per document in the worst case and O(n)
+//!    for documents of a few hundred tokens, where all bins fill.
 //! 4. *Empty documents* keep [`EMPTY_BIN`] (`u32::MAX`) in every bin; real values are clamped
 //!    below it. [`jaccard_estimate`] never counts such a position as equal, so an empty document
 //!    matches nothing, not even another empty one, and [`LshIndex`] does not index it.
@@ -53,7 +54,10 @@
 //!
 //! **Speed.** Per token: one rolling update, one 64-bit finaliser, one multiply-shift and a
 //! compare-and-store into a 512-byte array. `cargo run --release -p retold_sketch --example
-//! throughput` reports MB/s (6 bytes of text per token assumed).
+//! throughput` reports MB/s (6 bytes of text per token assumed). Measured single-threaded at
+//! `K = 128`, shingle 5 on a 2.6 GHz AMD EPYC (shared, so ±20 %): about 1.8 GB/s on
+//! 5000-token documents, 0.85 GB/s at 500 tokens, 0.55 GB/s at 100 tokens and 0.1 GB/s at
+//! 20 tokens, where densifying ~113 empty bins dominates.
 //!
 //! # LSH banding
 //!

@@ -71,7 +71,9 @@ const TRICKY: &[char] = &[
 ];
 
 /// Characters dropped by normalisation (they have no counterpart in the normalised text).
-const DROPPED: &[char] = &['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}'];
+const DROPPED: &[char] = &[
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}',
+];
 
 fn tricky_char() -> impl Strategy<Value = char> {
     prop::sample::select(TRICKY)
@@ -300,6 +302,11 @@ fn tricky_examples() {
 #[test]
 #[ignore = "known retold_text bug: combining marks after an ASCII starter are not composed"]
 fn decomposed_equals_precomposed() {
-    assert_eq!(normalize("cafe\u{0301}").text(), normalize("caf\u{00E9}").text());
-    assert!(unicode_normalization::is_nfkc(normalize("cafe\u{0301} x").text()));
+    assert_eq!(
+        normalize("cafe\u{0301}").text(),
+        normalize("caf\u{00E9}").text()
+    );
+    assert!(unicode_normalization::is_nfkc(
+        normalize("cafe\u{0301} x").text()
+    ));
 }

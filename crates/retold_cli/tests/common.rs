@@ -1,0 +1,52 @@
+//! Helpers shared by the CLI integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `../shared` beside the repository; panics with a clear message when missing.
+pub fn shared() -> PathBuf {
+    let p = std::env::var_os("RETOLD_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared"));
+    assert!(
+        p.join("seeds").is_dir(),
+        "the shared data directory is missing at {} (set RETOLD_SHARED)",
+        p.display()
+    );
+    p
+}
+
+/// The seed pair: (original article 001, repost 000).
+pub fn seeds() -> (PathBuf, PathBuf) {
+    let s = shared().join("seeds");
+    (
+        s.join("001_14b810edc8f7e6fe.txt"),
+        s.join("000_ace5d332109f866a.txt"),
+    )
+}
+
+/// Runs the retold binary.
+pub fn retold(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_retold"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("run retold")
+}
+
+/// stdout as a string.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr as a string.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Quick-start command 2: installs what the test suite needs and runs all of it.
+# Needs: Rust (cargo, with rustfmt and clippy), Python 3 (for the synthetic-set builder) and
+# ../shared beside the repository. Builds go to $CARGO_TARGET_DIR (default: a cache outside the
+# clone, so a fresh clone reuses earlier builds; it works the same with the cache empty).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/retold/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+command -v cargo >/dev/null || { echo "test.sh: cargo (Rust) is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "test.sh: python3 is required" >&2; exit 1; }
+[ -d ../shared/eval ] || { echo "test.sh: ../shared (seeds and eval data) must sit beside the repository" >&2; exit 1; }
+rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo test"
+cargo test --workspace --no-fail-fast 2>&1 | tee "${TMPDIR:-/tmp}/retold-test.log"
+status=${PIPESTATUS[0]}
+passed=$(grep -Eo '^test result: .*' "${TMPDIR:-/tmp}/retold-test.log" | awk '{p+=$4; f+=$6} END {print p+0, f+0}')
+set -- $passed
+echo "$1 passed, $2 failed"
+exit "$status"

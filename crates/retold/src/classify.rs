@@ -78,8 +78,10 @@ pub fn classify(f: &Features, exact: bool, p: &ClassifierParams) -> (Relation, f
     let partial_by_share = matched >= p.partial_min_tokens && max_cov >= p.partial_min_coverage;
     let partial_by_block = f.longest_verbatim >= p.partial_block_tokens;
     if partial_by_share || partial_by_block {
-        let m = ramp(max_cov - p.partial_min_coverage, 0.2)
-            .max(ramp(f.longest_verbatim as f32 - p.partial_block_tokens as f32, 40.0));
+        let m = ramp(max_cov - p.partial_min_coverage, 0.2).max(ramp(
+            f.longest_verbatim as f32 - p.partial_block_tokens as f32,
+            40.0,
+        ));
         return (Relation::Partial, conf(0.2 + 0.8 * m));
     }
     let m = 1.0 - ramp(matched as f32, p.partial_min_tokens as f32);

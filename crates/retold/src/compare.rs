@@ -99,7 +99,10 @@ pub fn compare(a: &DocInfo<'_>, b: &DocInfo<'_>, cfg: &Config) -> Comparison {
             prov.reason,
         )
     } else {
-        (None, "undetermined: the texts are not reproductions of each other".to_string())
+        (
+            None,
+            "undetermined: the texts are not reproductions of each other".to_string(),
+        )
     };
     Comparison {
         relation: an.relation,

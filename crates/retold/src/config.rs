@@ -37,7 +37,7 @@ impl Default for ClassifierParams {
             partial_min_tokens: 25,
             partial_min_coverage: 0.35,
             contained_coverage: 0.85,
-            partial_block_tokens: 40,
+            partial_block_tokens: 35,
         }
     }
 }

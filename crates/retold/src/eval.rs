@@ -268,7 +268,12 @@ fn score_pairs(pairs: &[GoldPair], predict: &dyn Fn(u32, u32) -> Relation) -> Pa
     let _ = (any_repro_gold, any_repro_hit);
     let per_label = Relation::ALL
         .iter()
-        .map(|&r| (r.as_str(), Prf::new(fine_tp[idx(r)], fine_gold[idx(r)], fine_pred[idx(r)])))
+        .map(|&r| {
+            (
+                r.as_str(),
+                Prf::new(fine_tp[idx(r)], fine_gold[idx(r)], fine_pred[idx(r)]),
+            )
+        })
         .collect();
     let rep = Prf::new(
         coarse[1][1],
@@ -284,8 +289,11 @@ fn score_pairs(pairs: &[GoldPair], predict: &dyn Fn(u32, u32) -> Relation) -> Pa
     PairScores {
         labelled: pairs.len(),
         per_label,
-        coarse: [("reproduced", rep), ("independent", ind)].into_iter().collect(),
-        fine_accuracy_on_reproduced: (fine_total > 0).then(|| r4(fine_right as f64 / fine_total as f64)),
+        coarse: [("reproduced", rep), ("independent", ind)]
+            .into_iter()
+            .collect(),
+        fine_accuracy_on_reproduced: (fine_total > 0)
+            .then(|| r4(fine_right as f64 / fine_total as f64)),
         confusion: Confusion {
             labels: Relation::ALL.iter().map(|r| r.as_str()).collect(),
             matrix,

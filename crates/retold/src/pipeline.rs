@@ -259,7 +259,8 @@ where
 
     // Boilerplate learned from the corpus.
     let sig_of = |i: u32| &same_sig[i as usize * SAME_TEXT_SIG..(i as usize + 1) * SAME_TEXT_SIG];
-    let model = learner.build(&|x, y| jaccard_estimate(sig_of(x), sig_of(y)) >= cfg.learn_same_text);
+    let model =
+        learner.build(&|x, y| jaccard_estimate(sig_of(x), sig_of(y)) >= cfg.learn_same_text);
     stats.learned_lines = model.len();
 
     // Candidates.
@@ -297,7 +298,12 @@ where
             .map(|&i| {
                 let text = store.get(i)?;
                 let r = &records[i as usize];
-                Ok(prepare(&text, r.source.as_deref(), &model, r.lang.as_deref()))
+                Ok(prepare(
+                    &text,
+                    r.source.as_deref(),
+                    &model,
+                    r.lang.as_deref(),
+                ))
             })
             .collect();
         let mut prep: Vec<Prepared> = Vec::with_capacity(ids.len());
@@ -333,8 +339,15 @@ where
     }
     (opts.progress)(Progress::Clustering);
 
-    let (clusters, cluster_of, keep) =
-        group(n, &records, &verified, &evidences, &containment, cfg, opts.keep);
+    let (clusters, cluster_of, keep) = group(
+        n,
+        &records,
+        &verified,
+        &evidences,
+        &containment,
+        cfg,
+        opts.keep,
+    );
     Ok(DedupOutput {
         docs: records,
         pairs: verified,
@@ -389,7 +402,8 @@ fn group(
     for (i, &r) in roots.iter().enumerate() {
         members.entry(r).or_default().push(i as u32);
     }
-    let mut multi: Vec<(u32, Vec<u32>)> = members.into_iter().filter(|(_, m)| m.len() >= 2).collect();
+    let mut multi: Vec<(u32, Vec<u32>)> =
+        members.into_iter().filter(|(_, m)| m.len() >= 2).collect();
     multi.sort_unstable_by_key(|(r, _)| *r);
 
     // Relation of each cluster from its internal edges.
@@ -430,7 +444,10 @@ fn group(
             let prov = retold_cluster::provenance(
                 &docs,
                 &|d| {
-                    let mut e = evidences.get(&d).cloned().unwrap_or_else(|| no_evidence.clone());
+                    let mut e = evidences
+                        .get(&d)
+                        .cloned()
+                        .unwrap_or_else(|| no_evidence.clone());
                     if e.date.is_none() {
                         e.date = records[d as usize].date.clone();
                     }
@@ -455,8 +472,10 @@ fn group(
         })
         .collect();
     let lengths: Vec<usize> = records.iter().map(|r| r.tokens as usize).collect();
-    let originals: AHashMap<u32, Option<u32>> =
-        clusters.iter().map(|c| (roots[c.docs[0] as usize], c.original)).collect();
+    let originals: AHashMap<u32, Option<u32>> = clusters
+        .iter()
+        .map(|c| (roots[c.docs[0] as usize], c.original))
+        .collect();
     let keep = retold_cluster::keep_list(&roots, policy, &lengths, &|c| {
         originals.get(&c).copied().flatten()
     });

@@ -254,7 +254,9 @@ mod tests {
     #[test]
     fn embedded_passage_found_with_offsets() {
         let a = toks(&format!("{P2} {P1}"));
-        let b = toks(&format!("unrelated opening words here and there {P1} closing remark"));
+        let b = toks(&format!(
+            "unrelated opening words here and there {P1} closing remark"
+        ));
         let ps = align(&a, &b, &AlignParams::default());
         assert_eq!(ps.len(), 1);
         let n2 = toks(P2).len() as u32;

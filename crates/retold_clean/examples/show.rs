@@ -1,6 +1,15 @@
+//! Prints the structural boilerplate cues of text files, one span per line:
+//! `cargo run -p retold_clean --example show -- FILE...`
+
 fn main() {
     for p in std::env::args().skip(1) {
-        let raw = std::fs::read_to_string(&p).unwrap();
+        let raw = match std::fs::read_to_string(&p) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{p}: {e}");
+                continue;
+            }
+        };
         let n = retold_text::normalize(&raw);
         let t = n.text();
         println!("== {p}");

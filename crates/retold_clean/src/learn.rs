@@ -27,6 +27,12 @@ pub struct LearnParams {
     pub max_sample: usize,
     /// Learned lines with fewer tokens than this are not marked by [`crate::spans`].
     pub min_tokens: usize,
+    /// Lines with at least this many tokens are prose, not chrome, unless they recur very
+    /// widely: a paragraph quoted by two other articles recurs in three otherwise different
+    /// documents, yet it is reuse, not boilerplate.
+    pub long_tokens: usize,
+    /// Groups a long line needs to be learned corpus-wide.
+    pub min_groups_long: usize,
 }
 
 impl Default for LearnParams {
@@ -36,6 +42,8 @@ impl Default for LearnParams {
             min_groups_in_source: 2,
             max_sample: 16,
             min_tokens: 1,
+            long_tokens: 24,
+            min_groups_long: 6,
         }
     }
 }
@@ -53,6 +61,7 @@ impl LearnParams {
         self.max_sample
             .max(self.min_groups_eff())
             .max(self.min_groups_in_source_eff())
+            .max(self.min_groups_long)
     }
 }
 
@@ -179,11 +188,9 @@ impl Table {
     }
 
     /// Keys whose sampled documents fall into at least `threshold` groups of near-copies.
-    fn decide(self, threshold: usize, same: &mut PairCache<'_>, out: &mut AHashSet<u64>) {
-        let Table { single, multi } = self;
-        drop(single);
+    fn decide(&self, threshold: usize, same: &mut PairCache<'_>, out: &mut AHashSet<u64>) {
         let mut reps: Vec<u32> = Vec::new();
-        for (key, m) in &multi {
+        for (key, m) in &self.multi {
             if (m.count as usize) < threshold || m.ids.len() < threshold {
                 continue;
             }
@@ -203,7 +210,7 @@ struct DocSources {
 
 impl DocSources {
     fn insert(&mut self, doc: u32, hash: u64) {
-        if self.docs.last().is_none_or_lt(doc) {
+        if all_before(self.docs.last(), doc) {
             self.docs.push(doc);
             self.hashes.push(hash);
         } else if let Err(p) = self.docs.binary_search(&doc) {
@@ -220,7 +227,7 @@ impl DocSources {
         if other.docs.is_empty() {
             return;
         }
-        if self.docs.last().is_none_or_lt(other.docs[0]) {
+        if all_before(self.docs.last(), other.docs[0]) {
             self.docs.extend(other.docs);
             self.hashes.extend(other.hashes);
             return;
@@ -251,18 +258,9 @@ impl DocSources {
 }
 
 /// `last < doc`, or no last.
-trait LastLt {
-    fn is_none_or_lt(self, doc: u32) -> bool;
-}
-
-impl LastLt for Option<&u32> {
-    #[inline]
-    fn is_none_or_lt(self, doc: u32) -> bool {
-        match self {
-            None => true,
-            Some(&l) => l < doc,
-        }
-    }
+#[inline]
+fn all_before(last: Option<&u32>, doc: u32) -> bool {
+    !matches!(last, Some(&l) if l >= doc)
 }
 
 /// Greedy grouping of `ids` (ascending) into near-copy groups: each id joins the first group
@@ -447,6 +445,13 @@ impl CorpusModelBuilder {
         };
         let mut recurring = AHashSet::new();
         global.decide(params.min_groups_eff(), &mut cache, &mut recurring);
+        let mut recurring_wide = AHashSet::new();
+        global.decide(
+            params.min_groups_long.max(params.min_groups_eff()),
+            &mut cache,
+            &mut recurring_wide,
+        );
+        drop(global);
         let mut in_source = AHashSet::new();
         per_source.decide(
             params.min_groups_in_source_eff(),
@@ -455,10 +460,13 @@ impl CorpusModelBuilder {
         );
         recurring.shrink_to_fit();
         in_source.shrink_to_fit();
+        recurring_wide.shrink_to_fit();
         CorpusModel {
             recurring,
+            recurring_wide,
             in_source,
             min_tokens: params.min_tokens,
+            long_tokens: params.long_tokens,
         }
     }
 }
@@ -467,8 +475,11 @@ impl CorpusModelBuilder {
 #[derive(Clone, Default)]
 pub struct CorpusModel {
     recurring: AHashSet<u64>,
+    /// Keys recurring in at least `min_groups_long` groups (long lines need these).
+    recurring_wide: AHashSet<u64>,
     in_source: AHashSet<u64>,
     min_tokens: usize,
+    long_tokens: usize,
 }
 
 impl std::fmt::Debug for CorpusModel {
@@ -489,12 +500,28 @@ impl CorpusModel {
 
     /// Why the line with `key` is boilerplate in a document of `source`, if it is.
     pub fn reason(&self, source: Option<&str>, key: u64) -> Option<Reason> {
-        self.reason_hashed(source.map(source_hash), key)
+        self.reason_hashed(source.map(source_hash), key, 0)
+    }
+
+    /// Like [`CorpusModel::reason`] for a line of `tokens` tokens: long lines need to recur
+    /// more widely.
+    pub fn reason_for_line(&self, source: Option<&str>, key: u64, tokens: usize) -> Option<Reason> {
+        self.reason_hashed(source.map(source_hash), key, tokens)
     }
 
     #[inline]
-    pub(crate) fn reason_hashed(&self, source_hash: Option<u64>, key: u64) -> Option<Reason> {
-        if self.recurring.contains(&key) {
+    pub(crate) fn reason_hashed(
+        &self,
+        source_hash: Option<u64>,
+        key: u64,
+        tokens: usize,
+    ) -> Option<Reason> {
+        let global = if self.long_tokens > 0 && tokens >= self.long_tokens {
+            &self.recurring_wide
+        } else {
+            &self.recurring
+        };
+        if global.contains(&key) {
             return Some(Reason::Recurring);
         }
         match source_hash {

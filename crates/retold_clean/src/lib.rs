@@ -3,7 +3,7 @@
 //! duplicated captions, sidebars, picture labels) rather than the text itself.
 //!
 //! Boilerplate is *marked*, never deleted: every function returns [`Span`]s, byte ranges of
-//! the **normalised** text ([`retold_text::normalize`]); the caller maps them back to original
+//! the **normalised** text ([`retold_text::normalize()`]); the caller maps them back to original
 //! offsets with `Normalized::to_original`.
 //!
 //! Two sources of evidence:
@@ -134,7 +134,7 @@ pub fn spans(text: &str, source: Option<&str>, model: &CorpusModel) -> Vec<Span>
         let min_tokens = model.min_tokens();
         for_each_line_key(text, |r, key, ntok| {
             if ntok >= min_tokens {
-                if let Some(reason) = model.reason_hashed(sh, key) {
+                if let Some(reason) = model.reason_hashed(sh, key, ntok) {
                     out.push(Span {
                         start: r.start,
                         end: r.end,

@@ -43,13 +43,24 @@ pub fn run(args: Args) -> Result<(), Failure> {
         writeln!(out)?;
     } else {
         let names = [args.a.display().to_string(), args.b.display().to_string()];
-        render(&mut out, &c, &ta, &tb, &names, Style::new(args.color.enabled()), width())?;
+        render(
+            &mut out,
+            &c,
+            &ta,
+            &tb,
+            &names,
+            Style::new(args.color.enabled()),
+            width(),
+        )?;
     }
     Ok(())
 }
 
 fn slice(text: &str, r: [usize; 2]) -> String {
-    text.chars().skip(r[0]).take(r[1].saturating_sub(r[0])).collect()
+    text.chars()
+        .skip(r[0])
+        .take(r[1].saturating_sub(r[0]))
+        .collect()
 }
 
 /// Wraps `s` into lines of at most `w` characters.
@@ -106,8 +117,18 @@ pub fn render(
         c.confidence,
         if c.exact { ", exact" } else { "" }
     )?;
-    writeln!(out, "  a: {}  [{}]", names[0], c.a.lang.as_deref().unwrap_or("?"))?;
-    writeln!(out, "  b: {}  [{}]", names[1], c.b.lang.as_deref().unwrap_or("?"))?;
+    writeln!(
+        out,
+        "  a: {}  [{}]",
+        names[0],
+        c.a.lang.as_deref().unwrap_or("?")
+    )?;
+    writeln!(
+        out,
+        "  b: {}  [{}]",
+        names[1],
+        c.b.lang.as_deref().unwrap_or("?")
+    )?;
     writeln!(
         out,
         "  coverage a {:.2}  b {:.2}  similarity {:.2}  passages {}",
@@ -122,7 +143,10 @@ pub fn render(
         writeln!(
             out,
             "{}",
-            st.cyan(&format!("boilerplate of {label} ({} spans)", side.boilerplate.len()))
+            st.cyan(&format!(
+                "boilerplate of {label} ({} spans)",
+                side.boilerplate.len()
+            ))
         )?;
         for (r, why) in side.boilerplate.iter().zip(&side.boilerplate_reasons) {
             let t = slice(text, *r);
@@ -132,7 +156,14 @@ pub fn render(
             } else {
                 t
             };
-            writeln!(out, "  {:>5}..{:<5} {:<12} {}", r[0], r[1], why, st.dim(&short))?;
+            writeln!(
+                out,
+                "  {:>5}..{:<5} {:<12} {}",
+                r[0],
+                r[1],
+                why,
+                st.dim(&short)
+            )?;
         }
     }
     let col = (width.saturating_sub(3) / 2).max(20);

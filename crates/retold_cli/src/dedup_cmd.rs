@@ -50,7 +50,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         ..Config::default()
     };
     let start = Instant::now();
-    let reader = Reader::open(&args.inputs, args.input.options()).map_err(|e| Failure::User(e.into()))?;
+    let reader =
+        Reader::open(&args.inputs, args.input.options()).map_err(|e| Failure::User(e.into()))?;
     let pb = bar(args.quiet);
     pb.set_prefix("reading");
     let pb_ref = Mutex::new(pb);
@@ -103,7 +104,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let s = &out.stats;
     let mut counts = [0usize; 6];
     for p in &out.pairs {
-        counts[Relation::ALL.iter().position(|&r| r == p.analysis.relation).unwrap_or(5)] += 1;
+        counts[Relation::ALL
+            .iter()
+            .position(|&r| r == p.analysis.relation)
+            .unwrap_or(5)] += 1;
     }
     let removed = s.docs - out.keep.len();
     let largest = out.clusters.iter().map(|c| c.docs.len()).max().unwrap_or(0);
@@ -135,7 +139,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     writeln!(
         o,
         "  pairs: {}",
-        if rel.is_empty() { "none".to_string() } else { rel.join(", ") }
+        if rel.is_empty() {
+            "none".to_string()
+        } else {
+            rel.join(", ")
+        }
     )?;
     writeln!(
         o,

@@ -53,12 +53,12 @@ fn human(o: &mut impl Write, r: &EvalReport, args: &Args) -> std::io::Result<()>
         r.pairs.labelled,
         r.elapsed_s
     )?;
-    writeln!(o, "  {:<13} {:>9} {:>9} {:>9} {:>7} {:>9}", "label", "precision", "recall", "f1", "gold", "predicted")?;
-    let rows = r
-        .pairs
-        .per_label
-        .iter()
-        .chain(r.pairs.coarse.iter());
+    writeln!(
+        o,
+        "  {:<13} {:>9} {:>9} {:>9} {:>7} {:>9}",
+        "label", "precision", "recall", "f1", "gold", "predicted"
+    )?;
+    let rows = r.pairs.per_label.iter().chain(r.pairs.coarse.iter());
     for (name, p) in rows {
         if p.gold == 0 && p.predicted == 0 {
             continue;
@@ -92,7 +92,12 @@ fn human(o: &mut impl Write, r: &EvalReport, args: &Args) -> std::io::Result<()>
     }
     writeln!(o, "  confusion (rows gold, columns predicted):")?;
     let short: Vec<&str> = Relation::ALL.iter().map(|r| &r.as_str()[..4]).collect();
-    writeln!(o, "  {:<12} {}", "", short.iter().map(|s| format!("{s:>6}")).collect::<String>())?;
+    writeln!(
+        o,
+        "  {:<12} {}",
+        "",
+        short.iter().map(|s| format!("{s:>6}")).collect::<String>()
+    )?;
     for (i, row) in r.pairs.confusion.matrix.iter().enumerate() {
         if row.iter().all(|&c| c == 0) {
             continue;

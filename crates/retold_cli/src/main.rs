@@ -99,7 +99,9 @@ pub fn with_threads<T: Send>(
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         if n == 0 {
-            return Err(Failure::User(anyhow::anyhow!("--threads must be at least 1")));
+            return Err(Failure::User(anyhow::anyhow!(
+                "--threads must be at least 1"
+            )));
         }
         b = b.num_threads(n);
     }

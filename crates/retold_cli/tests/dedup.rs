@@ -15,7 +15,10 @@ fn bases(n: usize) -> Vec<String> {
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
-            (v["id"].as_str().unwrap().to_string(), v["text"].as_str().unwrap().to_string())
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["text"].as_str().unwrap().to_string(),
+            )
         })
         .collect();
     gold.lines()
@@ -28,7 +31,10 @@ fn bases(n: usize) -> Vec<String> {
 }
 
 fn paragraphs(t: &str) -> Vec<&str> {
-    t.split("\n").map(str::trim).filter(|p| !p.is_empty()).collect()
+    t.split("\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 fn chrome(site: &str, body: &str) -> String {
@@ -45,16 +51,41 @@ fn corpus(dir: &Path) -> std::path::PathBuf {
         lines.push(json!({"id": id, "text": text, "date": date, "source": source}).to_string());
     };
     for (i, t) in b.iter().enumerate() {
-        push(&format!("base{i}"), t.clone(), "2024-01-01", &format!("paper{i}"));
+        push(
+            &format!("base{i}"),
+            t.clone(),
+            "2024-01-01",
+            &format!("paper{i}"),
+        );
     }
     // Exact copy up to formatting.
-    push("copy0", b[0].replace('\'', "\u{2019}").replace("\n", "\n\n"), "2024-01-03", "aggregator");
+    push(
+        "copy0",
+        b[0].replace('\'', "\u{2019}").replace("\n", "\n\n"),
+        "2024-01-03",
+        "aggregator",
+    );
     // Repost of base1 in a farm's chrome, first paragraph dropped.
     let p1 = paragraphs(&b[1]);
-    push("repost1", chrome("Daily Farm", &p1[1..].join("\n\n")), "2024-01-02", "dailyfarm");
+    push(
+        "repost1",
+        chrome("Daily Farm", &p1[1..].join("\n\n")),
+        "2024-01-02",
+        "dailyfarm",
+    );
     // Two other articles in the same farm's chrome: must not match each other.
-    push("farm4", chrome("Daily Farm", &b[4]), "2024-01-02", "dailyfarm");
-    push("farm5", chrome("Daily Farm", &b[5]), "2024-01-02", "dailyfarm");
+    push(
+        "farm4",
+        chrome("Daily Farm", &b[4]),
+        "2024-01-02",
+        "dailyfarm",
+    );
+    push(
+        "farm5",
+        chrome("Daily Farm", &b[5]),
+        "2024-01-02",
+        "dailyfarm",
+    );
     // base2 quotes three paragraphs of base3.
     let p2 = paragraphs(&b[2]);
     let p3 = paragraphs(&b[3]);
@@ -85,27 +116,67 @@ fn finds_copies_reposts_and_partial_reuse() {
     let dir = tempfile::tempdir().unwrap();
     let input = corpus(dir.path());
     let out = dir.path().join("out");
-    let o = retold(&["dedup", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = retold(&[
+        "dedup",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("16 documents"), "{}", stdout(&o));
     let pairs = read_jsonl(&out.join("pairs.jsonl"));
-    assert_eq!(relation_of(&pairs, "base0", "copy0").as_deref(), Some("duplicate"));
-    assert_eq!(relation_of(&pairs, "base1", "repost1").as_deref(), Some("duplicate"));
-    assert_eq!(relation_of(&pairs, "base3", "host23").as_deref(), Some("partial"));
-    assert_eq!(relation_of(&pairs, "base2", "host23").as_deref(), Some("partial"));
-    assert_eq!(relation_of(&pairs, "farm4", "farm5"), None, "shared chrome is not reuse");
-    assert_eq!(relation_of(&pairs, "repost1", "farm4"), None, "shared chrome is not reuse");
+    assert_eq!(
+        relation_of(&pairs, "base0", "copy0").as_deref(),
+        Some("duplicate")
+    );
+    assert_eq!(
+        relation_of(&pairs, "base1", "repost1").as_deref(),
+        Some("duplicate")
+    );
+    assert_eq!(
+        relation_of(&pairs, "base3", "host23").as_deref(),
+        Some("partial")
+    );
+    assert_eq!(
+        relation_of(&pairs, "base2", "host23").as_deref(),
+        Some("partial")
+    );
+    assert_eq!(
+        relation_of(&pairs, "farm4", "farm5"),
+        None,
+        "shared chrome is not reuse"
+    );
+    assert_eq!(
+        relation_of(&pairs, "repost1", "farm4"),
+        None,
+        "shared chrome is not reuse"
+    );
     // Passages carry offsets into the original texts.
-    let p = pairs.iter().find(|p| p["b"] == "host23" && p["a"] == "base3").unwrap();
+    let p = pairs
+        .iter()
+        .find(|p| p["b"] == "host23" && p["a"] == "base3")
+        .unwrap();
     assert!(!p["passages"].as_array().unwrap().is_empty());
 
     let clusters = read_jsonl(&out.join("clusters.jsonl"));
-    let c0 = clusters.iter().find(|c| c["docs"].as_array().unwrap().contains(&json!("copy0"))).unwrap();
+    let c0 = clusters
+        .iter()
+        .find(|c| c["docs"].as_array().unwrap().contains(&json!("copy0")))
+        .unwrap();
     assert_eq!(c0["docs"], json!(["base0", "copy0"]));
     assert_eq!(c0["relation"], "duplicate");
-    assert_eq!(c0["original"], "base0", "earliest date: {}", c0["original_reason"]);
+    assert_eq!(
+        c0["original"], "base0",
+        "earliest date: {}",
+        c0["original_reason"]
+    );
     assert!(c0["story"].is_string());
-    assert!(clusters.iter().all(|c| !c["docs"].as_array().unwrap().contains(&json!("host23"))), "partial reuse is a link, not a cluster edge");
+    assert!(
+        clusters
+            .iter()
+            .all(|c| !c["docs"].as_array().unwrap().contains(&json!("host23"))),
+        "partial reuse is a link, not a cluster edge"
+    );
 
     let keep = std::fs::read_to_string(out.join("keep.txt")).unwrap();
     let keep: Vec<&str> = keep.lines().collect();
@@ -122,7 +193,14 @@ fn output_does_not_depend_on_threads() {
     let mut outs = Vec::new();
     for t in ["1", "2", "3"] {
         let out = dir.path().join(format!("out{t}"));
-        let o = retold(&["dedup", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", t]);
+        let o = retold(&[
+            "dedup",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            t,
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         outs.push(out);
     }
@@ -130,7 +208,11 @@ fn output_does_not_depend_on_threads() {
         let first = std::fs::read(outs[0].join(f)).unwrap();
         assert!(!first.is_empty() || f == "pairs.jsonl");
         for o in &outs[1..] {
-            assert_eq!(first, std::fs::read(o.join(f)).unwrap(), "{f} differs across --threads");
+            assert_eq!(
+                first,
+                std::fs::read(o.join(f)).unwrap(),
+                "{f} differs across --threads"
+            );
         }
     }
 }
@@ -141,7 +223,14 @@ fn keep_policies() {
     let input = corpus(dir.path());
     let run = |policy: &str| {
         let out = dir.path().join(format!("keep-{policy}"));
-        let o = retold(&["dedup", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--keep", policy]);
+        let o = retold(&[
+            "dedup",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--keep",
+            policy,
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         std::fs::read_to_string(out.join("keep.txt")).unwrap()
     };
@@ -150,7 +239,14 @@ fn keep_policies() {
     let longest = run("longest");
     // The repost dropped a paragraph: the base is longer.
     assert!(longest.lines().any(|l| l == "base1"));
-    let o = retold(&["dedup", input.to_str().unwrap(), "--out", "x", "--keep", "newest"]);
+    let o = retold(&[
+        "dedup",
+        input.to_str().unwrap(),
+        "--out",
+        "x",
+        "--keep",
+        "newest",
+    ]);
     assert_eq!(o.status.code(), Some(2).or(o.status.code()));
     assert!(!o.status.success());
     assert!(stderr(&o).contains("original"), "{}", stderr(&o));
@@ -170,16 +266,31 @@ fn bad_lines_stop_with_file_and_line_or_are_skipped() {
     body.push('\n');
     std::fs::write(&input, body).unwrap();
     let out = dir.path().join("out");
-    let o = retold(&["dedup", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = retold(&[
+        "dedup",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("bad.jsonl:2"), "names file and line: {e}");
     assert_eq!(e.trim().lines().count(), 1, "one clear line: {e}");
     assert!(!out.join("keep.txt").exists(), "nothing written on error");
 
-    let o = retold(&["dedup", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--skip-bad"]);
+    let o = retold(&[
+        "dedup",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--skip-bad",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("skipped bad records: 2"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("skipped bad records: 2"),
+        "{}",
+        stdout(&o)
+    );
     let keep = std::fs::read_to_string(out.join("keep.txt")).unwrap();
     assert_eq!(keep, "1\n3\n");
 }
@@ -199,7 +310,13 @@ fn directory_of_text_files_and_empty_documents() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("empty documents: 1"), "{}", stdout(&o));
     let pairs = read_jsonl(&out.join("pairs.jsonl"));
-    assert_eq!(relation_of(&pairs, "a.txt", "sub/b.md").as_deref(), Some("duplicate"));
+    assert_eq!(
+        relation_of(&pairs, "a.txt", "sub/b.md").as_deref(),
+        Some("duplicate")
+    );
     let keep = std::fs::read_to_string(out.join("keep.txt")).unwrap();
-    assert!(keep.lines().any(|l| l == "empty.txt"), "empty documents are kept, not lost");
+    assert!(
+        keep.lines().any(|l| l == "empty.txt"),
+        "empty documents are kept, not lost"
+    );
 }

@@ -130,8 +130,8 @@ impl MinHasher {
     /// Fills every empty bin `i` with the value of the first non-empty bin in bin `i`'s own
     /// pseudo-random probe order (optimal densification). Either walks the precomputed order,
     /// eight probes at a time (expected `(K+1)/(m+1)` probes for `m` non-empty bins), or, when
-    /// `m` is small, takes the non-empty bin of least rank in that order directly (`m` look-ups);
-    /// both give the same bin.
+    /// `m` is small, takes the non-empty bin of least rank in that order directly (an
+    /// element-wise minimum over `m` rank columns); both give the same bin.
     fn densify(&self, out: &mut [u32]) {
         let k = out.len();
         if self.probe.is_empty() {
@@ -229,7 +229,7 @@ impl MinHasher {
 /// `m` of non-empty bins satisfies `m · K < DIRECT_FACTOR · (K − m)` (vector minimum over `m`
 /// columns of `K` ranks against walking about `K/m` probes for each of the `K − m` empty
 /// bins); otherwise the probe order is walked. Both give the same result.
-const DIRECT_FACTOR: usize = 128;
+const DIRECT_FACTOR: usize = 48;
 
 /// Probe key of bin `j` for empty bin `i`: 32 pseudo-random high bits, and `j` in the low 32
 /// bits so that keys are distinct and the bin is recovered from the key. Bin `i` probes bins

@@ -76,12 +76,12 @@ impl Normalized {
 fn fold(c: char) -> Option<char> {
     Some(match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => {
-            '"'
-        }
-        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => '-',
         '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => return None,
-        c if c == '\n' => '\n',
+        '\n' | '\u{2028}' | '\u{2029}' | '\u{0085}' => '\n',
         c if c.is_whitespace() => ' ',
         c if c.is_control() => ' ',
         c => c,
@@ -159,12 +159,17 @@ pub fn normalize(original: &str) -> Normalized {
     while i < chars.len() {
         let c = chars[i];
         if c == '\r' {
-            let e = if chars.get(i + 1) == Some(&'\n') { i + 2 } else { i + 1 };
+            let e = if chars.get(i + 1) == Some(&'\n') {
+                i + 2
+            } else {
+                i + 1
+            };
             b.push('\n', i as u32, e as u32);
             i = e;
             continue;
         }
-        if c.is_ascii() {
+        let next_combines = chars.get(i + 1).is_some_and(|&n| is_combining_mark(n));
+        if c.is_ascii() && !next_combines {
             if let Some(f) = fold(c) {
                 b.push(f, i as u32, i as u32 + 1);
             }
@@ -222,7 +227,9 @@ mod tests {
         // "he" in the normalised text maps back to "he" in the original.
         let p = n.text().find("he\n").unwrap();
         let (s, e) = n.to_original(p, p + 2);
-        let orig: Vec<char> = "“Low point” — said\u{00A0}\u{00A0}he\r\nok".chars().collect();
+        let orig: Vec<char> = "“Low point” — said\u{00A0}\u{00A0}he\r\nok"
+            .chars()
+            .collect();
         assert_eq!(orig[s..e].iter().collect::<String>(), "he");
     }
 

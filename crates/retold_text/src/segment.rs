@@ -77,6 +77,15 @@ mod tests {
         assert_eq!(&t[p[1].clone()], "One sentence. Two sentence.\nSame para.");
         let s = sentences(t);
         let got: Vec<&str> = s.iter().map(|r| &t[r.clone()]).collect();
-        assert_eq!(got, ["Title", "One sentence.", "Two sentence.", "Same para.", "Last."]);
+        assert_eq!(
+            got,
+            [
+                "Title",
+                "One sentence.",
+                "Two sentence.",
+                "Same para.",
+                "Last."
+            ]
+        );
     }
 }

@@ -70,7 +70,7 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
                         }
                     } else {
                         let ch = text[i..].chars().next().unwrap();
-                        if ch.is_alphanumeric() && !is_unspaced(ch) {
+                        if (ch.is_alphanumeric() || is_combining(ch)) && !is_unspaced(ch) {
                             i += ch.len_utf8();
                         } else {
                             break;

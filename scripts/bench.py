@@ -820,8 +820,8 @@ def main(argv=None):
                     help="benchmark this JSONL instead (repeatable); truth = FILE.truth.jsonl if present")
     ap.add_argument("--small-docs", type=int, default=10000, help="size of the small corpus (default 10000)")
     ap.add_argument("--big-docs", type=int, default=1000000, help="size of the big corpus (default 1000000)")
-    ap.add_argument("--retold", default=os.path.join(REPO_ROOT, "target", "release", "retold"),
-                    help="retold binary (default target/release/retold)")
+    ap.add_argument("--retold", default=os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.expanduser("~/.cache/retold/target"), "release", "retold"),
+                    help="retold binary (default $CARGO_TARGET_DIR/release/retold, CARGO_TARGET_DIR defaulting to ~/.cache/retold/target as in scripts/test.sh)")
     ap.add_argument("--tools", default="retold,datasketch,rensa,text-dedup",
                     help="comma-separated subset of retold,datasketch,rensa,text-dedup")
     ap.add_argument("--thresholds", default="0.5,0.7", help="peer LSH thresholds (default 0.5,0.7)")

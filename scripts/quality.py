@@ -223,8 +223,8 @@ def render(report):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n", 2)[2],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--retold", default=os.path.join(REPO_ROOT, "target", "release", "retold"),
-                    help="retold binary (default target/release/retold)")
+    ap.add_argument("--retold", default=os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.expanduser("~/.cache/retold/target"), "release", "retold"),
+                    help="retold binary (default $CARGO_TARGET_DIR/release/retold, CARGO_TARGET_DIR defaulting to ~/.cache/retold/target as in scripts/test.sh)")
     ap.add_argument("--shared", default=os.path.join(REPO_ROOT, "..", "shared"),
                     help="shared data dir (default ../shared from the repo root)")
     ap.add_argument("--synthetic", default=os.path.join(REPO_ROOT, "bench", "data", "synthetic"),

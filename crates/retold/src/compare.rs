@@ -96,7 +96,7 @@ pub fn compare(a: &DocInfo<'_>, b: &DocInfo<'_>, cfg: &Config) -> Comparison {
         let prov = pair_provenance(&pa, &pb, a.date, b.date, &an);
         (
             prov.original.map(|o| if o == 0 { "a" } else { "b" }),
-            prov.reason,
+            prov.reason.replace("doc 0", "a").replace("doc 1", "b"),
         )
     } else {
         (

@@ -27,7 +27,7 @@ use retold_ingest::{Document, IngestError};
 use retold_sketch::{
     exact_hash, jaccard_estimate, passage_seeds, LshIndex, LshParams, MinHasher, SeedIndex,
 };
-use retold_text::{normalize, tokenize};
+use retold_text::{hash_seq, normalize_text, tokenize, Token};
 
 /// What the pipeline keeps of each document.
 #[derive(Debug, Clone)]
@@ -158,15 +158,38 @@ struct Sketch {
 /// Signature values kept per document for "same text" tests while learning boilerplate.
 const SAME_TEXT_SIG: usize = 32;
 
+/// Line keys (as `retold_clean::line_keys` computes them) from the text's tokens.
+fn line_keys_of(text: &str, tokens: &[Token]) -> Vec<u64> {
+    let mut keys = Vec::new();
+    let mut i = 0;
+    let mut start = 0usize;
+    for end in memchr_lines(text) {
+        let j = i + tokens[i..].partition_point(|t| (t.start as usize) < end);
+        if j > i && tokens[i].start as usize >= start {
+            keys.push(hash_seq(&tokens[i..j]));
+        }
+        i = j;
+        start = end + 1;
+    }
+    keys
+}
+
+/// End offsets of the lines of `text` (the last one ends at `text.len()`).
+fn memchr_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+}
+
 fn sketch(text: &str, cfg: &Config, hasher: &MinHasher) -> Sketch {
-    let norm = normalize(text);
-    let cues = retold_clean::cue_spans(norm.text());
-    let tokens = content_tokens(tokenize(norm.text()), &cues);
+    let norm = normalize_text(text);
+    let cues = retold_clean::cue_spans(&norm);
+    let all = tokenize(&norm);
+    let keys = line_keys_of(&norm, &all);
+    let tokens = content_tokens(all, &cues);
     let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
-    let keys = retold_clean::line_keys(norm.text())
-        .into_iter()
-        .map(|(_, k)| k)
-        .collect();
     Sketch {
         sig: if hashes.is_empty() {
             Vec::new()
@@ -495,4 +518,25 @@ pub fn learn_boilerplate(texts: &[(&str, Option<&str>)], cfg: &Config) -> Corpus
         let (sx, sy) = (&sketches[x as usize].sig, &sketches[y as usize].sig);
         !sx.is_empty() && !sy.is_empty() && jaccard_estimate(sx, sy) >= cfg.learn_same_text
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_keys_match_retold_clean() {
+        for text in [
+            "Title line\n\n  Body, with words.  \n\n---\nLast line",
+            "",
+            "one\ntwo\n\n\nthree four",
+            "\u{5317}\u{7EA6} NATO\nÜber café",
+        ] {
+            let expect: Vec<u64> = retold_clean::line_keys(text)
+                .into_iter()
+                .map(|(_, k)| k)
+                .collect();
+            assert_eq!(line_keys_of(text, &tokenize(text)), expect, "{text:?}");
+        }
+    }
 }

@@ -316,7 +316,7 @@ proptest! {
         reverse in any::<bool>(),
     ) {
         const SOURCES: [&str; 3] = ["a", "b", "c"];
-        let params = LearnParams { max_sample, min_groups: 3, min_groups_in_source: 2, min_tokens: 1 };
+        let params = LearnParams { max_sample, min_groups: 3, min_groups_in_source: 2, min_tokens: 1, ..LearnParams::default() };
         let art: Vec<u32> = docs.iter().map(|d| d.1).collect();
 
         let mut one = CorpusModelBuilder::new(params);

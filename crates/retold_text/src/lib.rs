@@ -8,5 +8,5 @@ pub mod normalize;
 pub mod segment;
 pub mod token;
 
-pub use normalize::{byte_to_char, normalize, Normalized};
+pub use normalize::{byte_to_char, normalize, normalize_text, Normalized};
 pub use token::{hash_seq, is_unspaced, tokenize, tokenize_into, Token};

@@ -94,6 +94,8 @@ struct Builder {
     ends: Vec<u32>,
     /// The last pushed char was a horizontal space (collapse runs).
     last_space: bool,
+    /// Build the offset map (off for fingerprinting, which needs the text only).
+    track: bool,
 }
 
 impl Builder {
@@ -102,6 +104,9 @@ impl Builder {
         if c == ' ' {
             if self.last_space {
                 // Extend the span of the space that stands for this run.
+                if !self.track {
+                    return;
+                }
                 if let Some(last) = self.ends.last_mut() {
                     *last = e;
                 }
@@ -111,9 +116,11 @@ impl Builder {
         } else {
             self.last_space = false;
         }
-        let n = c.len_utf8();
         self.text.push(c);
-        for _ in 0..n {
+        if !self.track {
+            return;
+        }
+        for _ in 0..c.len_utf8() {
             self.starts.push(s);
             self.ends.push(e);
         }
@@ -138,6 +145,24 @@ fn ascii_is_normal(text: &str) -> bool {
     true
 }
 
+/// True for characters NFKC leaves alone when no combining mark follows (quick check).
+#[inline]
+fn nfkc_stable(c: char) -> bool {
+    use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    let cp = c as u32;
+    // Common letters of Latin-1, Greek, Cyrillic, Arabic, Hebrew and the CJK ideographs.
+    if (0xC0..=0x131).contains(&cp)
+        || (0x391..=0x3C9).contains(&cp)
+        || (0x410..=0x44F).contains(&cp)
+        || (0x5D0..=0x5EA).contains(&cp)
+        || (0x621..=0x64A).contains(&cp)
+        || (0x4E00..=0x9FFF).contains(&cp)
+    {
+        return true;
+    }
+    is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
 /// Normalises `original` (see the module docs).
 pub fn normalize(original: &str) -> Normalized {
     if ascii_is_normal(original) {
@@ -147,11 +172,17 @@ pub fn normalize(original: &str) -> Normalized {
             orig_chars: original.len(),
         };
     }
+    build(original, true)
+}
+
+fn build(original: &str, track: bool) -> Normalized {
+    let cap = if track { original.len() } else { 0 };
     let mut b = Builder {
         text: String::with_capacity(original.len()),
-        starts: Vec::with_capacity(original.len()),
-        ends: Vec::with_capacity(original.len()),
+        starts: Vec::with_capacity(cap),
+        ends: Vec::with_capacity(cap),
         last_space: false,
+        track,
     };
     let chars: Vec<char> = original.chars().collect();
     let mut i = 0usize;
@@ -183,7 +214,11 @@ pub fn normalize(original: &str) -> Normalized {
             i += 1;
         }
         chunk.clear();
-        chunk.extend(chars[start..i].iter().copied().nfkc());
+        if i == start + 1 && nfkc_stable(c) {
+            chunk.push(c);
+        } else {
+            chunk.extend(chars[start..i].iter().copied().nfkc());
+        }
         for n in chunk.chars() {
             if let Some(f) = fold(n) {
                 b.push(f, start as u32, i as u32);
@@ -192,12 +227,21 @@ pub fn normalize(original: &str) -> Normalized {
     }
     Normalized {
         text: b.text,
-        map: Some(OffsetMap {
+        map: track.then_some(OffsetMap {
             starts: b.starts,
             ends: b.ends,
         }),
         orig_chars: chars.len(),
     }
+}
+
+/// The normalised text alone, without the offset map (cheaper: for fingerprinting).
+/// Equal to `normalize(original).text()`.
+pub fn normalize_text(original: &str) -> std::borrow::Cow<'_, str> {
+    if ascii_is_normal(original) {
+        return std::borrow::Cow::Borrowed(original);
+    }
+    std::borrow::Cow::Owned(build(original, false).into_text())
 }
 
 /// Converts a byte offset of `s` into a code point offset.

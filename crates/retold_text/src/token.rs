@@ -39,10 +39,16 @@ fn hash_lower(word: &str, buf: &mut Vec<u8>) -> u64 {
     if word.is_ascii() {
         buf.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
     } else {
+        let mut tmp = [0u8; 4];
         for c in word.chars() {
-            for l in c.to_lowercase() {
-                let mut tmp = [0u8; 4];
+            if c.is_ascii() {
+                buf.push((c as u8).to_ascii_lowercase());
+            } else if let Some(l) = lower_bmp(c) {
                 buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+            } else {
+                for l in c.to_lowercase() {
+                    buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+                }
             }
         }
     }
@@ -70,7 +76,7 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
                         }
                     } else {
                         let ch = text[i..].chars().next().unwrap();
-                        if (ch.is_alphanumeric() || is_combining(ch)) && !is_unspaced(ch) {
+                        if is_word(ch) && !is_unspaced(ch) {
                             i += ch.len_utf8();
                         } else {
                             break;
@@ -96,11 +102,11 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
                 hash: hash_lower(&text[i..i + n], &mut buf),
             });
             i += n;
-        } else if ch.is_alphanumeric() || is_combining(ch) {
+        } else if is_word(ch) {
             let s = i;
             while i < to {
                 let c = text[i..].chars().next().unwrap();
-                if (c.is_alphanumeric() || is_combining(c)) && !is_unspaced(c) {
+                if is_word(c) && !is_unspaced(c) {
                     i += c.len_utf8();
                 } else {
                     break;
@@ -120,6 +126,63 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
 #[inline]
 fn is_combining(c: char) -> bool {
     unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Bitmap over the Basic Multilingual Plane of "alphanumeric or combining mark": the
+/// standard library's lookups for non-ASCII characters dominate tokenization otherwise.
+fn word_bits() -> &'static [u64] {
+    static BITS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    BITS.get_or_init(|| {
+        let mut v = vec![0u64; 1 << 10];
+        for cp in 0u32..0x10000 {
+            if let Some(c) = char::from_u32(cp) {
+                if c.is_alphanumeric() || is_combining(c) {
+                    v[(cp >> 6) as usize] |= 1 << (cp & 63);
+                }
+            }
+        }
+        v
+    })
+}
+
+/// Lower case of a BMP character whose lower case is one BMP character (table lookup);
+/// `None` sends the caller to the general `to_lowercase`.
+#[inline]
+fn lower_bmp(c: char) -> Option<char> {
+    static LOWER: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    let cp = c as u32;
+    if cp >= 0x10000 {
+        return None;
+    }
+    let t = LOWER.get_or_init(|| {
+        (0u32..0x10000)
+            .map(|cp| {
+                let Some(c) = char::from_u32(cp) else {
+                    return 0;
+                };
+                let mut l = c.to_lowercase();
+                match (l.next(), l.next()) {
+                    (Some(x), None) if (x as u32) < 0x10000 && x as u32 != 0 => x as u16,
+                    _ => 0,
+                }
+            })
+            .collect()
+    });
+    match t[cp as usize] {
+        0 => None,
+        l => char::from_u32(l as u32),
+    }
+}
+
+/// Alphanumeric or a combining mark (part of a word).
+#[inline]
+fn is_word(c: char) -> bool {
+    let cp = c as u32;
+    if cp < 0x10000 {
+        word_bits()[(cp >> 6) as usize] >> (cp & 63) & 1 == 1
+    } else {
+        c.is_alphanumeric() || is_combining(c)
+    }
 }
 
 /// The tokens of the whole text.

@@ -185,8 +185,8 @@ fn memchr_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
 
 fn sketch(text: &str, cfg: &Config, hasher: &MinHasher) -> Sketch {
     let norm = normalize_text(text);
-    let cues = retold_clean::cue_spans(&norm);
     let all = tokenize(&norm);
+    let cues = retold_clean::cue_spans_with_tokens(&norm, &all);
     let keys = line_keys_of(&norm, &all);
     let tokens = content_tokens(all, &cues);
     let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();

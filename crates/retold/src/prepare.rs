@@ -82,8 +82,8 @@ pub fn prepare(
     lang: Option<&str>,
 ) -> Prepared {
     let norm = normalize(text);
-    let spans = retold_clean::spans(norm.text(), source, model);
     let all = tokenize(norm.text());
+    let spans = retold_clean::spans_with_tokens(norm.text(), &all, source, model);
     let all_tokens = all.len();
     let tokens = content_tokens(all, &spans);
     let lang = match lang {

@@ -20,7 +20,7 @@
 use crate::lexicon::{self, Kind};
 use crate::{Reason, Span};
 use ahash::AHashMap;
-use retold_text::{hash_seq, tokenize_into, Token};
+use retold_text::{hash_seq, Token};
 use std::ops::Range;
 
 /// One line of the text.
@@ -51,8 +51,10 @@ const BULLETS: &[char] = &[
     '•', '·', '-', '*', '‣', '◦', '▪', '▫', '●', '○', '■', '□', '►', '▸', '▹', '→', '»', '–', '—',
 ];
 
-/// Splits `text` into lines and tokenizes each; tokens go to `tokens`.
-pub(crate) fn scan_lines(text: &str, tokens: &mut Vec<Token>) -> Vec<Line> {
+/// Splits `text` into lines; each line gets the range of `tokens` (the tokens of the whole
+/// text, in order) that falls inside it. Tokens never cross a line break.
+pub(crate) fn scan_lines(text: &str, tokens: &[Token]) -> Vec<Line> {
+    let mut ti = 0usize;
     let mut out = Vec::new();
     let mut start = 0usize;
     let bytes = text.as_bytes();
@@ -65,14 +67,19 @@ pub(crate) fn scan_lines(text: &str, tokens: &mut Vec<Token>) -> Vec<Line> {
                 content: start..start,
                 indented: false,
                 bullet: false,
-                tok: tokens.len()..tokens.len(),
+                tok: ti..ti,
             });
         } else {
             let lead = raw.len() - raw.trim_start().len();
             let cs = start + lead;
             let ce = cs + t.len();
-            let t0 = tokens.len();
-            tokenize_into(text, cs, ce, tokens);
+            while ti < tokens.len() && (tokens[ti].start as usize) < cs {
+                ti += 1;
+            }
+            let t0 = ti;
+            while ti < tokens.len() && (tokens[ti].end as usize) <= ce {
+                ti += 1;
+            }
             let mut chars = t.chars();
             let first = chars.next();
             let second = chars.next();
@@ -82,7 +89,7 @@ pub(crate) fn scan_lines(text: &str, tokens: &mut Vec<Token>) -> Vec<Line> {
                 content: cs..ce,
                 indented: lead > 0,
                 bullet,
-                tok: t0..tokens.len(),
+                tok: t0..ti,
             });
         }
         if end >= text.len() {
@@ -104,8 +111,13 @@ fn memchr_nl(bytes: &[u8], from: usize) -> Option<usize> {
 /// Structural boilerplate cues of `text` (normalised text; see the crate docs). Sorted by
 /// start, non-overlapping.
 pub fn cue_spans(text: &str) -> Vec<Span> {
-    let mut tokens = Vec::with_capacity(text.len() / 5);
-    let lines = scan_lines(text, &mut tokens);
+    cue_spans_with_tokens(text, &retold_text::tokenize(text))
+}
+
+/// [`cue_spans`] for a caller that already has the tokens of the whole `text`
+/// (`retold_text::tokenize(text)`), so the text is not tokenized twice.
+pub fn cue_spans_with_tokens(text: &str, tokens: &[Token]) -> Vec<Span> {
+    let lines = scan_lines(text, tokens);
     let mut reasons: Vec<Option<Reason>> = vec![None; lines.len()];
     let mut buf = String::new();
 
@@ -146,11 +158,11 @@ pub fn cue_spans(text: &str) -> Vec<Span> {
             reasons[i] = Some(Reason::Caption);
         }
     }
-    tiny_runs(text, &lines, &tokens, &mut reasons);
+    tiny_runs(text, &lines, tokens, &mut reasons);
     menu_lists(text, &lines, &mut reasons);
 
     // 6. Lines printed twice.
-    duplicates(&lines, &tokens, &mut reasons);
+    duplicates(&lines, tokens, &mut reasons);
 
     // 7. Sidebars at the head or tail.
     sidebar(&lines, &mut reasons);

@@ -22,7 +22,7 @@ mod cues;
 mod learn;
 mod lexicon;
 
-pub use cues::cue_spans;
+pub use cues::{cue_spans, cue_spans_with_tokens};
 pub use learn::{CorpusModel, CorpusModelBuilder, LearnParams};
 
 use std::ops::Range;
@@ -98,8 +98,17 @@ pub fn line_keys(text: &str) -> Vec<(Range<usize>, u64)> {
 }
 
 /// Calls `f(range, key, token_count)` for each line that has tokens.
-fn for_each_line_key(text: &str, mut f: impl FnMut(Range<usize>, u64, usize)) {
-    let mut tokens = Vec::new();
+fn for_each_line_key(text: &str, f: impl FnMut(Range<usize>, u64, usize)) {
+    for_each_line_key_with(text, &retold_text::tokenize(text), f)
+}
+
+/// [`for_each_line_key`] over the tokens of the whole text.
+fn for_each_line_key_with(
+    text: &str,
+    all: &[retold_text::Token],
+    mut f: impl FnMut(Range<usize>, u64, usize),
+) {
+    let mut ti = 0usize;
     let mut start = 0usize;
     loop {
         let end = text[start..]
@@ -111,10 +120,15 @@ fn for_each_line_key(text: &str, mut f: impl FnMut(Range<usize>, u64, usize)) {
         if !t.is_empty() {
             let cs = start + (raw.len() - raw.trim_start().len());
             let ce = cs + t.len();
-            tokens.clear();
-            retold_text::tokenize_into(text, cs, ce, &mut tokens);
-            if !tokens.is_empty() {
-                f(cs..ce, retold_text::hash_seq(&tokens), tokens.len());
+            while ti < all.len() && (all[ti].start as usize) < cs {
+                ti += 1;
+            }
+            let t0 = ti;
+            while ti < all.len() && (all[ti].end as usize) <= ce {
+                ti += 1;
+            }
+            if ti > t0 {
+                f(cs..ce, retold_text::hash_seq(&all[t0..ti]), ti - t0);
             }
         }
         if end >= text.len() {
@@ -128,11 +142,22 @@ fn for_each_line_key(text: &str, mut f: impl FnMut(Range<usize>, u64, usize)) {
 /// the lines `model` learned. Sorted by start; spans that overlap or touch are merged, keeping
 /// the reason of the first.
 pub fn spans(text: &str, source: Option<&str>, model: &CorpusModel) -> Vec<Span> {
-    let mut out = cue_spans(text);
+    spans_with_tokens(text, &retold_text::tokenize(text), source, model)
+}
+
+/// [`spans`] for a caller that already has the tokens of the whole `text`
+/// (`retold_text::tokenize(text)`).
+pub fn spans_with_tokens(
+    text: &str,
+    tokens: &[retold_text::Token],
+    source: Option<&str>,
+    model: &CorpusModel,
+) -> Vec<Span> {
+    let mut out = cue_spans_with_tokens(text, tokens);
     if !model.is_empty() {
         let sh = source.map(learn::source_hash);
         let min_tokens = model.min_tokens();
-        for_each_line_key(text, |r, key, ntok| {
+        for_each_line_key_with(text, tokens, |r, key, ntok| {
             if ntok >= min_tokens {
                 if let Some(reason) = model.reason_hashed(sh, key, ntok) {
                     out.push(Span {

@@ -268,6 +268,7 @@ fn same_text_is_asked_about_sampled_pairs_only() {
     use std::cell::Cell;
     let params = LearnParams {
         max_sample: 4,
+        min_groups_long: 3,
         ..LearnParams::default()
     };
     let mut b = CorpusModelBuilder::new(params);
@@ -357,4 +358,29 @@ proptest! {
             all_keys_reasons(&merged, &keys, &SOURCES)
         );
     }
+}
+
+#[test]
+fn long_lines_need_wider_recurrence() {
+    // A 30-token paragraph quoted by two other articles: three otherwise different documents.
+    let para = (0..30)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let docs = [
+        format!("{para}\nsource article body one two three"),
+        format!("host a intro words here\n{para}\nhost a more"),
+        format!("host b other intro\n{para}\nhost b tail"),
+    ];
+    let mut b = CorpusModelBuilder::new(LearnParams::default());
+    for (i, d) in docs.iter().enumerate() {
+        let keys: Vec<u64> = line_keys(d).into_iter().map(|(_, k)| k).collect();
+        b.observe(i as u32, None, &keys);
+    }
+    let m = b.build(&|_, _| false);
+    let marked = spans(&docs[1], None, &m);
+    assert!(
+        marked.is_empty(),
+        "a quoted paragraph is reuse, not boilerplate: {marked:?}"
+    );
 }

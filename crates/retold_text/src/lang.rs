@@ -3,7 +3,7 @@
 /// Detects the language of `text`; `None` when the text is too short or unclear.
 pub fn detect(text: &str) -> Option<&'static str> {
     // whatlang is slow on long inputs and gains nothing from them.
-    let mut end = text.len().min(4000);
+    let mut end = text.len().min(1200);
     while !text.is_char_boundary(end) {
         end -= 1;
     }

@@ -241,7 +241,62 @@ pub fn normalize_text(original: &str) -> std::borrow::Cow<'_, str> {
     if ascii_is_normal(original) {
         return std::borrow::Cow::Borrowed(original);
     }
-    std::borrow::Cow::Owned(build(original, false).into_text())
+    use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    if is_nfkc_quick(original.chars()) != IsNormalized::Yes {
+        return std::borrow::Cow::Owned(build(original, false).into_text());
+    }
+    // Already NFKC: fold characters and white space only. Bytes that cannot start anything
+    // to fold (ASCII letters, digits and punctuation, UTF-8 continuation bytes, and lead
+    // bytes of scripts with nothing to fold) are copied in runs.
+    let bytes = original.as_bytes();
+    let mut out = String::with_capacity(original.len());
+    let mut last_space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = i;
+        while i < bytes.len() && plain_byte(bytes[i]) {
+            i += 1;
+        }
+        if i > run {
+            // A run ends before a lead byte or an ASCII special, so it ends on a boundary.
+            out.push_str(&original[run..i]);
+            last_space = false;
+            if i == bytes.len() {
+                break;
+            }
+        }
+        let c = original[i..].chars().next().unwrap_or(' ');
+        i += c.len_utf8();
+        let f = if c == '\r' {
+            if bytes.get(i) == Some(&b'\n') {
+                i += 1;
+            }
+            '\n'
+        } else {
+            match fold(c) {
+                Some(f) => f,
+                None => continue,
+            }
+        };
+        if f == ' ' {
+            if last_space {
+                continue;
+            }
+            last_space = true;
+        } else {
+            last_space = false;
+        }
+        out.push(f);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Bytes copied as they are by the text-only path: ASCII other than white space, control
+/// characters and the backquote; UTF-8 continuation bytes; lead bytes 0xC3–0xDF (Latin-1
+/// letters up to Arabic and beyond, where no character folds) and 0xE4–0xE9 (CJK).
+#[inline]
+fn plain_byte(b: u8) -> bool {
+    matches!(b, 0x21..=0x5F | 0x61..=0x7E | 0x80..=0xBF | 0xC3..=0xDF | 0xE4..=0xE9)
 }
 
 /// Converts a byte offset of `s` into a code point offset.
@@ -283,6 +338,18 @@ mod tests {
         assert_eq!(n.text(), "office");
         assert_eq!(n.to_original(2, 4), (2, 3));
         assert_eq!(n.to_original(0, 6), (0, 5));
+    }
+
+    #[test]
+    fn text_only_equals_mapped() {
+        for t in [
+            "“Low point” — said\u{00A0}\u{00A0}he\r\nok",
+            "of\u{FB01}ce  caf\u{e9} cafe\u{301}\t\ttab",
+            "Türkçe metin, İstanbul'da; العربية  نص\r\rx",
+            "北约秘书长\u{3000}说 ＮＡＴＯ",
+        ] {
+            assert_eq!(normalize_text(t), normalize(t).text(), "{t:?}");
+        }
     }
 
     #[test]

@@ -4,8 +4,6 @@
 //! Katakana, Thai, Lao, Khmer, Myanmar) give one token per character, so that shingles over
 //! tokens become character n-grams there. Punctuation is not a token.
 
-use xxhash_rust::xxh3::xxh3_64;
-
 /// One token: a byte range of the (normalised) text and the hash of its lower-cased form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
@@ -34,31 +32,65 @@ pub fn is_unspaced(c: char) -> bool {
 }
 
 #[inline]
-fn hash_lower(word: &str, buf: &mut Vec<u8>) -> u64 {
-    buf.clear();
+fn mix(h: u64, x: u64) -> u64 {
+    (h ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(31)
+}
+
+#[inline]
+fn finish(h: u64, len: usize) -> u64 {
+    let mut h = h ^ (len as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 32)
+}
+
+/// Hash of the lower-cased word. An all-ASCII word (letters and digits only) is hashed
+/// eight bytes at a time: setting bit 0x20 lower-cases ASCII letters and leaves digits as
+/// they are. Other words are hashed by lower-cased code point.
+#[inline]
+fn hash_lower(word: &str) -> u64 {
+    let b = word.as_bytes();
+    let mut h: u64 = 0x243F_6A88_85A3_08D3;
     if word.is_ascii() {
-        buf.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
-    } else {
-        let mut tmp = [0u8; 4];
-        for c in word.chars() {
-            if c.is_ascii() {
-                buf.push((c as u8).to_ascii_lowercase());
-            } else if let Some(l) = lower_bmp(c) {
-                buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
-            } else {
-                for l in c.to_lowercase() {
-                    buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
-                }
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            let x = u64::from_le_bytes(c.try_into().unwrap()) | 0x2020_2020_2020_2020;
+            h = mix(h, x);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut tmp = [0u8; 8];
+            tmp[..rest.len()].copy_from_slice(rest);
+            h = mix(
+                h,
+                u64::from_le_bytes(tmp) | (0x2020_2020_2020_2020 >> (64 - 8 * rest.len())),
+            );
+        }
+        return finish(h, b.len());
+    }
+    let mut n = 0usize;
+    for c in word.chars() {
+        if c.is_ascii() {
+            h = mix(h, (c as u8 | 0x20) as u64 | 1 << 40);
+            n += 1;
+        } else if let Some(l) = lower_bmp(c) {
+            h = mix(h, l as u64 | 1 << 40);
+            n += 1;
+        } else {
+            for l in c.to_lowercase() {
+                h = mix(h, l as u64 | 1 << 40);
+                n += 1;
             }
         }
     }
-    xxh3_64(buf)
+    finish(h, n | 1 << 20)
 }
 
 /// Appends the tokens of `text[from..to]` to `out` (offsets relative to `text`).
 pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
     let bytes = text.as_bytes();
-    let mut buf = Vec::with_capacity(32);
     let mut i = from;
     while i < to {
         let b = bytes[i];
@@ -86,7 +118,7 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
                 out.push(Token {
                     start: s as u32,
                     end: i as u32,
-                    hash: hash_lower(&text[s..i], &mut buf),
+                    hash: hash_lower(&text[s..i]),
                 });
             } else {
                 i += 1;
@@ -99,7 +131,7 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
             out.push(Token {
                 start: i as u32,
                 end: (i + n) as u32,
-                hash: hash_lower(&text[i..i + n], &mut buf),
+                hash: hash_lower(&text[i..i + n]),
             });
             i += n;
         } else if is_word(ch) {
@@ -115,7 +147,7 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
             out.push(Token {
                 start: s as u32,
                 end: i as u32,
-                hash: hash_lower(&text[s..i], &mut buf),
+                hash: hash_lower(&text[s..i]),
             });
         } else {
             i += n;

@@ -260,6 +260,14 @@ proptest! {
         }
     }
 
+    /// The text-only path (fingerprinting) gives exactly the text of the mapped path.
+    #[test]
+    fn text_only_path_agrees(text in any_text()) {
+        let n = normalize(&text);
+        let t = retold_text::normalize_text(&text);
+        prop_assert_eq!(t.as_ref(), n.text());
+    }
+
     /// Normalising twice changes nothing (except where a dropped zero-width character sat
     /// between two combining marks, which NFKC may then reorder).
     #[test]

@@ -11,7 +11,8 @@
 //! 4. picture labels and credits;
 //! 5. runs of tiny lines (text-size buttons, pagination), and lists of short menu items
 //!    around a navigation line;
-//! 6. lines of four or more tokens printed twice or more (captions);
+//! 6. lines of four or more tokens printed twice or more: every copy when two copies are
+//!    adjacent (a caption printed twice), else the repeats after the first;
 //! 7. an indented or bulleted block at the head or tail of a mostly unindented document.
 //!
 //! Editor initials at the end of an otherwise unmarked line ("… more. [em/lt]") are marked
@@ -19,7 +20,7 @@
 
 use crate::lexicon::{self, Kind};
 use crate::{Reason, Span};
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 use retold_text::{hash_seq, Token};
 use std::ops::Range;
 
@@ -516,10 +517,29 @@ fn duplicates(lines: &[Line], tokens: &[Token], reasons: &mut [Option<Reason>]) 
     if counts.len() == lines.iter().filter(|l| l.ntok() >= DUP_MIN_TOKENS).count() {
         return;
     }
-    for (i, l) in lines.iter().enumerate() {
-        if l.ntok() >= DUP_MIN_TOKENS && counts[&keys[i]] >= 2 && reasons[i].is_none() {
-            reasons[i] = Some(Reason::DuplicateLine);
+    // A line printed twice in a row (no blank line between: a caption under a picture and
+    // again as alt text) is chrome in every copy. Otherwise the first occurrence is the
+    // article's own text (a lead repeated as a summary) and only the repeats are marked.
+    let adjacent = |i: usize| {
+        let k = keys[i];
+        (i > 0 && keys[i - 1] == k && !lines[i - 1].blank())
+            || (i + 1 < lines.len() && keys[i + 1] == k && !lines[i + 1].blank())
+    };
+    let repeated = |i: usize| lines[i].ntok() >= DUP_MIN_TOKENS && counts[&keys[i]] >= 2;
+    let printed_twice: AHashSet<u64> = (0..lines.len())
+        .filter(|&i| repeated(i) && adjacent(i))
+        .map(|i| keys[i])
+        .collect();
+    let mut seen: AHashSet<u64> = AHashSet::new();
+    for i in 0..lines.len() {
+        if !repeated(i) {
+            continue;
         }
+        let first = seen.insert(keys[i]);
+        if (first && !printed_twice.contains(&keys[i])) || reasons[i].is_some() {
+            continue;
+        }
+        reasons[i] = Some(Reason::DuplicateLine);
     }
 }
 

@@ -15,7 +15,11 @@ use std::process::ExitCode;
 /// sites' boilerplate, rewrites and partial reuse, with aligned passages and the likely
 /// original.
 #[derive(Parser)]
-#[command(name = "retold", version, about, long_about = None)]
+#[command(
+    name = "retold",
+    version,
+    about = "Find reproduced text across document collections: copies, reposts in other sites' boilerplate, rewrites and partial reuse, with aligned passages and the likely original."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -97,24 +97,7 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
         if b < 0x80 {
             if b.is_ascii_alphanumeric() {
                 let s = i;
-                // ASCII word, possibly continuing into non-ASCII letters.
-                while i < to {
-                    let c = bytes[i];
-                    if c < 0x80 {
-                        if c.is_ascii_alphanumeric() {
-                            i += 1;
-                        } else {
-                            break;
-                        }
-                    } else {
-                        let ch = text[i..].chars().next().unwrap();
-                        if is_word(ch) && !is_unspaced(ch) {
-                            i += ch.len_utf8();
-                        } else {
-                            break;
-                        }
-                    }
-                }
+                i = word_end(text, i, to);
                 out.push(Token {
                     start: s as u32,
                     end: i as u32,
@@ -136,14 +119,7 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
             i += n;
         } else if is_word(ch) {
             let s = i;
-            while i < to {
-                let c = text[i..].chars().next().unwrap();
-                if is_word(c) && !is_unspaced(c) {
-                    i += c.len_utf8();
-                } else {
-                    break;
-                }
-            }
+            i = word_end(text, i, to);
             out.push(Token {
                 start: s as u32,
                 end: i as u32,
@@ -153,6 +129,29 @@ pub fn tokenize_into(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
             i += n;
         }
     }
+}
+
+/// End of the word that starts at `i` (a word character): ASCII alphanumerics and word
+/// characters of spaced scripts, up to `to`.
+#[inline]
+fn word_end(text: &str, mut i: usize, to: usize) -> usize {
+    let bytes = text.as_bytes();
+    while i < to {
+        let c = bytes[i];
+        if c < 0x80 {
+            if !c.is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            if !is_word(ch) || is_unspaced(ch) {
+                break;
+            }
+            i += ch.len_utf8();
+        }
+    }
+    i
 }
 
 #[inline]

@@ -219,8 +219,16 @@ fn phrase_kind(text: &str, l: &Line, toks: &[Token], buf: &mut String) -> Option
         }
     }
 
+    // Only the notice and exact-phrase rules read a whole line; the prefix rule reads its
+    // first words. Long lines are cut so they cost no more than a short one.
+    let whole = n <= NOTICE_TOKENS.max(12);
+    let read = if whole {
+        toks
+    } else {
+        &toks[..n.min(lex.max_prefix_tokens + 8)]
+    };
     buf.clear();
-    let words = lexicon::phrase_into(text, toks, buf);
+    let words = lexicon::phrase_into(text, read, buf);
     if words == 0 {
         return None;
     }
@@ -235,7 +243,7 @@ fn phrase_kind(text: &str, l: &Line, toks: &[Token], buf: &mut String) -> Option
         .map(|(p, _)| p)
         .take(lex.max_prefix_tokens)
         .collect();
-    if words <= lex.max_prefix_tokens {
+    if whole && words <= lex.max_prefix_tokens {
         cuts.push(buf.len());
     }
     for &c in cuts.iter().rev() {

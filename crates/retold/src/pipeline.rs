@@ -16,7 +16,7 @@ use crate::analyze::{analyze, PairAnalysis};
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::evidence;
-use crate::prepare::{content_tokens, prepare, Prepared};
+use crate::prepare::{content_tokens, prepare_with, Prepared};
 use crate::relation::Relation;
 use crate::store::TextStore;
 use ahash::AHashMap;
@@ -97,6 +97,9 @@ pub struct Stats {
     pub learned_lines: usize,
     /// Texts were spilled to a temporary file.
     pub spilled: bool,
+    /// Seconds spent per phase: reading and fingerprinting, learning boilerplate, candidate
+    /// generation, verification (alignment), clustering and provenance.
+    pub phase_secs: [f64; 5],
 }
 
 /// The result of a run.
@@ -208,6 +211,11 @@ pub fn dedup<I>(docs: I, cfg: &Config, opts: RunOptions<'_>) -> Result<DedupOutp
 where
     I: Iterator<Item = Result<Document, IngestError>>,
 {
+    let mut clock = std::time::Instant::now();
+    let mut lap = |stats: &mut Stats, i: usize| {
+        stats.phase_secs[i] = clock.elapsed().as_secs_f64();
+        clock = std::time::Instant::now();
+    };
     let hasher = MinHasher::new(cfg.minhash);
     let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
     let mut lsh = LshIndex::new(lsh_params);
@@ -278,6 +286,7 @@ where
     }
     store.finish()?;
     stats.spilled = store.spilled();
+    lap(&mut stats, 0);
     let n = records.len();
 
     // Boilerplate learned from the corpus.
@@ -285,6 +294,7 @@ where
     let model =
         learner.build(&|x, y| jaccard_estimate(sig_of(x), sig_of(y)) >= cfg.learn_same_text);
     stats.learned_lines = model.len();
+    lap(&mut stats, 1);
 
     // Candidates.
     let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -306,6 +316,7 @@ where
     pairs.sort_unstable();
     pairs.dedup();
     stats.candidates = pairs.len();
+    lap(&mut stats, 2);
 
     // Verification, chunk by chunk.
     let mut verified: Vec<PairResult> = Vec::new();
@@ -321,11 +332,12 @@ where
             .map(|&i| {
                 let text = store.get(i)?;
                 let r = &records[i as usize];
-                Ok(prepare(
+                Ok(prepare_with(
                     &text,
                     r.source.as_deref(),
                     &model,
                     r.lang.as_deref(),
+                    false,
                 ))
             })
             .collect();
@@ -361,6 +373,7 @@ where
         });
     }
     (opts.progress)(Progress::Clustering);
+    lap(&mut stats, 3);
 
     let (clusters, cluster_of, keep) = group(
         n,
@@ -371,6 +384,7 @@ where
         cfg,
         opts.keep,
     );
+    lap(&mut stats, 4);
     Ok(DedupOutput {
         docs: records,
         pairs: verified,

@@ -81,6 +81,18 @@ pub fn prepare(
     model: &CorpusModel,
     lang: Option<&str>,
 ) -> Prepared {
+    prepare_with(text, source, model, lang, true)
+}
+
+/// [`prepare`], detecting the language only when `detect` is set and none was given (the
+/// lexical pipeline does not need it; `compare` reports it).
+pub fn prepare_with(
+    text: &str,
+    source: Option<&str>,
+    model: &CorpusModel,
+    lang: Option<&str>,
+    detect: bool,
+) -> Prepared {
     let norm = normalize(text);
     let all = tokenize(norm.text());
     let spans = retold_clean::spans_with_tokens(norm.text(), &all, source, model);
@@ -88,7 +100,8 @@ pub fn prepare(
     let tokens = content_tokens(all, &spans);
     let lang = match lang {
         Some(l) if !l.is_empty() => Some(l.to_string()),
-        _ => detect_content_lang(&norm, &tokens),
+        _ if detect => detect_content_lang(&norm, &tokens),
+        _ => None,
     };
     Prepared {
         norm,

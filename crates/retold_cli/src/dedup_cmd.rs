@@ -155,6 +155,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
         removed,
         args.keep
     )?;
+    let ph = s.phase_secs;
+    writeln!(
+        o,
+        "  time: read+fingerprint {:.2} s, boilerplate {:.2} s, candidates {:.2} s, verify {:.2} s, cluster {:.2} s",
+        ph[0], ph[1], ph[2], ph[3], ph[4]
+    )?;
     writeln!(
         o,
         "  wrote {}/pairs.jsonl, clusters.jsonl, keep.txt",

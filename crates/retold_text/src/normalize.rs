@@ -172,7 +172,11 @@ pub fn normalize(original: &str) -> Normalized {
             orig_chars: original.len(),
         };
     }
-    build(original, true)
+    if is_nfkc(original) {
+        build_nfkc(original, true)
+    } else {
+        build(original, true)
+    }
 }
 
 fn build(original: &str, track: bool) -> Normalized {
@@ -241,16 +245,36 @@ pub fn normalize_text(original: &str) -> std::borrow::Cow<'_, str> {
     if ascii_is_normal(original) {
         return std::borrow::Cow::Borrowed(original);
     }
+    let track = false;
+    std::borrow::Cow::Owned(
+        if is_nfkc(original) {
+            build_nfkc(original, track)
+        } else {
+            build(original, track)
+        }
+        .into_text(),
+    )
+}
+
+fn is_nfkc(s: &str) -> bool {
     use unicode_normalization::{is_nfkc_quick, IsNormalized};
-    if is_nfkc_quick(original.chars()) != IsNormalized::Yes {
-        return std::borrow::Cow::Owned(build(original, false).into_text());
-    }
-    // Already NFKC: fold characters and white space only. Bytes that cannot start anything
-    // to fold (ASCII letters, digits and punctuation, UTF-8 continuation bytes, and lead
-    // bytes of scripts with nothing to fold) are copied in runs.
+    is_nfkc_quick(s.chars()) == IsNormalized::Yes
+}
+
+/// Normalisation of a text that is already NFKC: folding and white space only. Runs of bytes
+/// that need nothing (see [`plain_byte`]) are copied whole.
+fn build_nfkc(original: &str, track: bool) -> Normalized {
     let bytes = original.as_bytes();
-    let mut out = String::with_capacity(original.len());
-    let mut last_space = false;
+    let cap = if track { original.len() } else { 0 };
+    let mut b = Builder {
+        text: String::with_capacity(original.len()),
+        starts: Vec::with_capacity(cap),
+        ends: Vec::with_capacity(cap),
+        last_space: false,
+        track,
+    };
+    // Code point index of the next character of the original.
+    let mut ci: u32 = 0;
     let mut i = 0;
     while i < bytes.len() {
         let run = i;
@@ -259,36 +283,45 @@ pub fn normalize_text(original: &str) -> std::borrow::Cow<'_, str> {
         }
         if i > run {
             // A run ends before a lead byte or an ASCII special, so it ends on a boundary.
-            out.push_str(&original[run..i]);
-            last_space = false;
+            b.text.push_str(&original[run..i]);
+            b.last_space = false;
+            for &x in &bytes[run..i] {
+                if x & 0xC0 != 0x80 {
+                    ci += 1;
+                }
+                if track {
+                    b.starts.push(ci - 1);
+                    b.ends.push(ci);
+                }
+            }
             if i == bytes.len() {
                 break;
             }
         }
         let c = original[i..].chars().next().unwrap_or(' ');
+        let s = ci;
         i += c.len_utf8();
-        let f = if c == '\r' {
+        ci += 1;
+        if c == '\r' {
             if bytes.get(i) == Some(&b'\n') {
                 i += 1;
+                ci += 1;
             }
-            '\n'
-        } else {
-            match fold(c) {
-                Some(f) => f,
-                None => continue,
-            }
-        };
-        if f == ' ' {
-            if last_space {
-                continue;
-            }
-            last_space = true;
-        } else {
-            last_space = false;
+            b.push('\n', s, ci);
+            continue;
         }
-        out.push(f);
+        if let Some(f) = fold(c) {
+            b.push(f, s, ci);
+        }
     }
-    std::borrow::Cow::Owned(out)
+    Normalized {
+        text: b.text,
+        map: track.then_some(OffsetMap {
+            starts: b.starts,
+            ends: b.ends,
+        }),
+        orig_chars: ci as usize,
+    }
 }
 
 /// Bytes copied as they are by the text-only path: ASCII other than white space, control
@@ -338,6 +371,32 @@ mod tests {
         assert_eq!(n.text(), "office");
         assert_eq!(n.to_original(2, 4), (2, 3));
         assert_eq!(n.to_original(0, 6), (0, 5));
+    }
+
+    #[test]
+    fn nfkc_fast_path_equals_general_path() {
+        for t in [
+            "“Low point” — said\u{00A0}\u{00A0}he\r\nok\r\rx\u{200B}y",
+            "Türkçe metin, İstanbul'da;\t\tالعربية  نص \u{2028} end",
+            "北约秘书长说 NATO «quote» soft\u{00AD}hyphen\u{0085}next",
+            "a\u{0301}\u{05B0}\u{0591} mixed ÿ€ emoji 😀 end ",
+        ] {
+            if !is_nfkc(t) {
+                continue;
+            }
+            let (fast, slow) = (build_nfkc(t, true), build(t, true));
+            assert_eq!(fast.text(), slow.text(), "{t:?}");
+            assert_eq!(fast.original_len(), slow.original_len());
+            for i in 0..fast.text().len() {
+                if fast.text().is_char_boundary(i) {
+                    assert_eq!(
+                        fast.to_original(i, fast.text().len()),
+                        slow.to_original(i, slow.text().len()),
+                        "{t:?} at {i}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -74,13 +74,7 @@ pub(crate) fn scan_lines(text: &str, tokens: &[Token]) -> Vec<Line> {
             let lead = raw.len() - raw.trim_start().len();
             let cs = start + lead;
             let ce = cs + t.len();
-            while ti < tokens.len() && (tokens[ti].start as usize) < cs {
-                ti += 1;
-            }
-            let t0 = ti;
-            while ti < tokens.len() && (tokens[ti].end as usize) <= ce {
-                ti += 1;
-            }
+            let tok = tokens_within(tokens, &mut ti, cs, ce);
             let mut chars = t.chars();
             let first = chars.next();
             let second = chars.next();
@@ -90,7 +84,7 @@ pub(crate) fn scan_lines(text: &str, tokens: &[Token]) -> Vec<Line> {
                 content: cs..ce,
                 indented: lead > 0,
                 bullet,
-                tok: t0..ti,
+                tok,
             });
         }
         if end >= text.len() {
@@ -99,6 +93,25 @@ pub(crate) fn scan_lines(text: &str, tokens: &[Token]) -> Vec<Line> {
         start = end + 1;
     }
     out
+}
+
+/// The range of `tokens` (sorted, of the whole text) inside the byte range `cs..ce`, searching
+/// forward from `*ti` (lines are visited in order).
+#[inline]
+pub(crate) fn tokens_within(
+    tokens: &[Token],
+    ti: &mut usize,
+    cs: usize,
+    ce: usize,
+) -> Range<usize> {
+    while *ti < tokens.len() && (tokens[*ti].start as usize) < cs {
+        *ti += 1;
+    }
+    let t0 = *ti;
+    while *ti < tokens.len() && (tokens[*ti].end as usize) <= ce {
+        *ti += 1;
+    }
+    t0..*ti
 }
 
 #[inline]

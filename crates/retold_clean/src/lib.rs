@@ -120,15 +120,9 @@ fn for_each_line_key_with(
         if !t.is_empty() {
             let cs = start + (raw.len() - raw.trim_start().len());
             let ce = cs + t.len();
-            while ti < all.len() && (all[ti].start as usize) < cs {
-                ti += 1;
-            }
-            let t0 = ti;
-            while ti < all.len() && (all[ti].end as usize) <= ce {
-                ti += 1;
-            }
-            if ti > t0 {
-                f(cs..ce, retold_text::hash_seq(&all[t0..ti]), ti - t0);
+            let r = cues::tokens_within(all, &mut ti, cs, ce);
+            if !r.is_empty() {
+                f(cs..ce, retold_text::hash_seq(&all[r.clone()]), r.len());
             }
         }
         if end >= text.len() {

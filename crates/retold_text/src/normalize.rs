@@ -99,6 +99,17 @@ struct Builder {
 }
 
 impl Builder {
+    fn new(len: usize, track: bool) -> Self {
+        let cap = if track { len } else { 0 };
+        Builder {
+            text: String::with_capacity(len),
+            starts: Vec::with_capacity(cap),
+            ends: Vec::with_capacity(cap),
+            last_space: false,
+            track,
+        }
+    }
+
     #[inline]
     fn push(&mut self, c: char, s: u32, e: u32) {
         if c == ' ' {
@@ -180,14 +191,7 @@ pub fn normalize(original: &str) -> Normalized {
 }
 
 fn build(original: &str, track: bool) -> Normalized {
-    let cap = if track { original.len() } else { 0 };
-    let mut b = Builder {
-        text: String::with_capacity(original.len()),
-        starts: Vec::with_capacity(cap),
-        ends: Vec::with_capacity(cap),
-        last_space: false,
-        track,
-    };
+    let mut b = Builder::new(original.len(), track);
     let chars: Vec<char> = original.chars().collect();
     let mut i = 0usize;
     let mut chunk = String::new();
@@ -265,14 +269,7 @@ fn is_nfkc(s: &str) -> bool {
 /// that need nothing (see [`plain_byte`]) are copied whole.
 fn build_nfkc(original: &str, track: bool) -> Normalized {
     let bytes = original.as_bytes();
-    let cap = if track { original.len() } else { 0 };
-    let mut b = Builder {
-        text: String::with_capacity(original.len()),
-        starts: Vec::with_capacity(cap),
-        ends: Vec::with_capacity(cap),
-        last_space: false,
-        track,
-    };
+    let mut b = Builder::new(original.len(), track);
     // Code point index of the next character of the original.
     let mut ci: u32 = 0;
     let mut i = 0;

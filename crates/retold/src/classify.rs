@@ -8,7 +8,7 @@
 //! | identical content tokens | `duplicate`, `exact: true` |
 //! | both sides covered ≥ `same_text_coverage`, similarity ≥ `duplicate_similarity` | `duplicate` |
 //! | both sides covered ≥ `same_text_coverage`, lower similarity | `rewrite` |
-//! | the smaller side covered ≥ `contained_coverage` (it is inside the other) | `duplicate` |
+//! | the smaller side covered ≥ `contained_coverage` (it is inside the other) | `duplicate`, or `rewrite` below `duplicate_similarity` |
 //! | ≥ `partial_min_tokens` matched and one side covered ≥ `partial_min_coverage` | `partial` |
 //! | one near-verbatim passage of ≥ `partial_block_tokens` tokens (a quoted block) | `partial` |
 //! | otherwise | `unrelated` |
@@ -71,9 +71,13 @@ pub fn classify(f: &Features, exact: bool, p: &ClassifierParams) -> (Relation, f
     }
     let max_cov = f.coverage_a.max(f.coverage_b);
     if max_cov >= p.contained_coverage && matched >= p.partial_min_tokens {
-        // The smaller text is (almost) all inside the other: a copy of it, extended.
+        // The smaller text is (almost) all inside the other: a copy of it, extended (or, with
+        // lower similarity, a reworded one).
         let m = ramp(max_cov - p.contained_coverage, 0.1);
-        return (Relation::Duplicate, conf(0.2 + 0.6 * m));
+        if f.similarity >= p.duplicate_similarity {
+            return (Relation::Duplicate, conf(0.2 + 0.6 * m));
+        }
+        return (Relation::Rewrite, conf(0.2 + 0.6 * m));
     }
     let partial_by_share = matched >= p.partial_min_tokens && max_cov >= p.partial_min_coverage;
     let partial_by_block = f.longest_verbatim >= p.partial_block_tokens;

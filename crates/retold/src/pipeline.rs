@@ -455,6 +455,14 @@ fn group(
             }
         }
     }
+    // Containment records inside each cluster, by cluster root.
+    let mut contained_in: AHashMap<u32, Vec<Containment>> = AHashMap::new();
+    for c in containment {
+        let r = roots[c.a as usize];
+        if r == roots[c.b as usize] {
+            contained_in.entry(r).or_default().push(*c);
+        }
+    }
     let mut story_names: AHashMap<u32, String> = AHashMap::new();
     let mut cluster_of = vec![None; n];
     let no_evidence = DocEvidence::default();
@@ -473,11 +481,7 @@ fn group(
             } else {
                 Relation::Duplicate
             };
-            let inside: Vec<Containment> = containment
-                .iter()
-                .filter(|c| roots[c.a as usize] == root && roots[c.b as usize] == root)
-                .copied()
-                .collect();
+            let inside: &[Containment] = contained_in.get(&root).map_or(&[], Vec::as_slice);
             let prov = retold_cluster::provenance(
                 &docs,
                 &|d| {
@@ -490,7 +494,7 @@ fn group(
                     }
                     e
                 },
-                &inside,
+                inside,
             );
             let sr = story_roots[docs[0] as usize];
             let next = story_names.len() + 1;

@@ -234,8 +234,6 @@ fn idx(r: Relation) -> usize {
 
 fn score_pairs(pairs: &[GoldPair], predict: &dyn Fn(u32, u32) -> Relation) -> PairScores {
     let mut matrix = vec![vec![0usize; 6]; 6];
-    let mut any_repro_gold = 0;
-    let mut any_repro_hit = 0;
     let mut coarse = [[0usize; 2]; 2]; // [gold reproduced?][pred reproduced?]
     let mut fine_right = 0;
     let mut fine_total = 0;
@@ -246,26 +244,20 @@ fn score_pairs(pairs: &[GoldPair], predict: &dyn Fn(u32, u32) -> Relation) -> Pa
         let pred = predict(p.a, p.b);
         let g_rep = p.label.is_none_or(|l| l.is_reproduced());
         coarse[g_rep as usize][pred.is_reproduced() as usize] += 1;
-        match p.label {
-            Some(l) => {
-                matrix[idx(l)][idx(pred)] += 1;
-                fine_gold[idx(l)] += 1;
-                fine_pred[idx(pred)] += 1;
-                if l == pred {
-                    fine_tp[idx(l)] += 1;
-                }
-                if l.is_reproduced() && pred.is_reproduced() {
-                    fine_total += 1;
-                    fine_right += (l == pred) as usize;
-                }
+        // A pair reproduced with any fine label (no `label`) counts in the coarse scores only.
+        if let Some(l) = p.label {
+            matrix[idx(l)][idx(pred)] += 1;
+            fine_gold[idx(l)] += 1;
+            fine_pred[idx(pred)] += 1;
+            if l == pred {
+                fine_tp[idx(l)] += 1;
             }
-            None => {
-                any_repro_gold += 1;
-                any_repro_hit += pred.is_reproduced() as usize;
+            if l.is_reproduced() && pred.is_reproduced() {
+                fine_total += 1;
+                fine_right += (l == pred) as usize;
             }
         }
     }
-    let _ = (any_repro_gold, any_repro_hit);
     let per_label = Relation::ALL
         .iter()
         .map(|&r| {

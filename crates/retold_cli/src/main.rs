@@ -129,7 +129,15 @@ pub fn read_text(path: &PathBuf) -> Result<String, Failure> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; a bad flag is a user error (exit 1).
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
     let res = match cli.command {
         Command::Compare(a) => compare_cmd::run(a),
         Command::Dedup(a) => dedup_cmd::run(a),

@@ -202,3 +202,16 @@ fn invalid_utf8_and_missing_file_are_user_errors() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("/nonexistent/x.txt"));
 }
+
+#[test]
+fn bad_flags_exit_1_and_help_exits_0() {
+    let o = retold(&["compare", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = retold(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("compare")
+            && stdout(&o).contains("dedup")
+            && stdout(&o).contains("eval")
+    );
+}

@@ -10,15 +10,15 @@ pub enum Error {
     #[error(transparent)]
     Ingest(#[from] retold_ingest::IngestError),
     /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     File {
         /// The file.
         path: PathBuf,
-        /// What failed.
-        source: std::io::Error,
+        /// What failed (in the message already, so not chained as a source).
+        error: std::io::Error,
     },
     /// Temporary storage failed (e.g. the disk is full).
-    #[error("temporary storage: {0}")]
+    #[error("temporary storage failed (is the disk full?)")]
     Io(#[from] std::io::Error),
     /// A gold file line is not what `retold eval` expects.
     #[error("{}:{line}: {message}", path.display())]

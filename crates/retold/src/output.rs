@@ -48,9 +48,9 @@ pub struct ClusterLine<'a> {
 }
 
 fn file_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::File {
+    move |error| Error::File {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 

@@ -21,7 +21,7 @@ use crate::relation::Relation;
 use crate::store::TextStore;
 use ahash::AHashMap;
 use rayon::prelude::*;
-use retold_clean::{CorpusModel, CorpusModelBuilder};
+use retold_clean::CorpusModelBuilder;
 use retold_cluster::{Containment, DocEvidence, Edge, KeepPolicy};
 use retold_ingest::{Document, IngestError};
 use retold_sketch::{
@@ -521,21 +521,6 @@ fn group(
         originals.get(&c).copied().flatten()
     });
     (clusters, cluster_of, keep)
-}
-
-/// The corpus model a run learned is internal; this builds one over texts directly (tests,
-/// `compare` against a corpus).
-pub fn learn_boilerplate(texts: &[(&str, Option<&str>)], cfg: &Config) -> CorpusModel {
-    let hasher = MinHasher::new(cfg.minhash);
-    let mut b = CorpusModelBuilder::new(cfg.learn);
-    let sketches: Vec<Sketch> = texts.iter().map(|(t, _)| sketch(t, cfg, &hasher)).collect();
-    for (i, ((_, src), s)) in texts.iter().zip(&sketches).enumerate() {
-        b.observe(i as u32, *src, &s.keys);
-    }
-    b.build(&|x, y| {
-        let (sx, sy) = (&sketches[x as usize].sig, &sketches[y as usize].sig);
-        !sx.is_empty() && !sy.is_empty() && jaccard_estimate(sx, sy) >= cfg.learn_same_text
-    })
 }
 
 #[cfg(test)]

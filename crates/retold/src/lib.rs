@@ -33,7 +33,7 @@ pub use error::Error;
 pub use pipeline::{dedup, DedupOutput, Progress, RunOptions};
 pub use relation::Relation;
 pub use retold_cluster::KeepPolicy;
-pub use retold_ingest::{Document, IngestError, IngestOptions, Reader};
+pub use retold_ingest::{Document, Format, IngestError, IngestOptions, Reader};
 
 use std::path::Path;
 use std::time::Instant;

@@ -8,7 +8,7 @@ mod eval_cmd;
 mod term;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Find reproduced text across document collections: exact copies, reposts wrapped in other
@@ -115,17 +115,29 @@ pub fn with_threads<T: Send>(
     Ok(pool.install(f))
 }
 
-/// Reads a file named on the command line as text.
-pub fn read_text(path: &PathBuf) -> Result<String, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::User(anyhow::anyhow!("{}: {e}", path.display())))?;
-    String::from_utf8(bytes).map_err(|e| {
-        Failure::User(anyhow::anyhow!(
-            "{}: invalid UTF-8 at byte {}",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        ))
-    })
+/// Reads a file named on the command line as text, through the ingest crate's text reader
+/// (so its errors, size limit and gzip support are the same as in `dedup`).
+pub fn read_text(path: &Path) -> Result<String, Failure> {
+    if path.is_dir() {
+        return Err(Failure::User(anyhow::anyhow!(
+            "{}: is a directory; compare takes two files",
+            path.display()
+        )));
+    }
+    let opts = retold::IngestOptions {
+        format: Some(retold::Format::Text),
+        ..Default::default()
+    };
+    let mut reader =
+        retold::Reader::open(&[path.to_path_buf()], opts).map_err(|e| Failure::User(e.into()))?;
+    match reader.next() {
+        Some(Ok(doc)) => Ok(doc.text),
+        Some(Err(e)) => Err(Failure::User(e.into())),
+        None => Err(Failure::User(anyhow::anyhow!(
+            "{}: nothing to read",
+            path.display()
+        ))),
+    }
 }
 
 fn main() -> ExitCode {

@@ -142,6 +142,18 @@ def read_batches(path, limit):
 
 # --------------------------------------------------------------------------- workers
 
+def join_components(n, pairs, t, t0):
+    """Connected components of candidate pairs (union-find); records its time and the total."""
+    a = time.perf_counter()
+    uf = UnionFind(n)
+    for x, y in pairs:
+        uf.union(x, y)
+    comps = uf.components()
+    t["components"] = time.perf_counter() - a
+    t["total_in_process"] = time.perf_counter() - t0
+    return comps
+
+
 def worker_datasketch(corpus, threshold, limit):
     from datasketch import MinHash, MinHashLSH
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
@@ -168,13 +180,7 @@ def worker_datasketch(corpus, threshold, limit):
         t["lsh"] += d - c
         all_ids += ids
         nbytes += nb
-    a = time.perf_counter()
-    uf = UnionFind(len(all_ids))
-    for x, y in pairs:
-        uf.union(x, y)
-    comps = uf.components()
-    t["components"] = time.perf_counter() - a
-    t["total_in_process"] = time.perf_counter() - t0
+    comps = join_components(len(all_ids), pairs, t, t0)
     return all_ids, comps, nbytes, t, {"bands_rows": [lsh.b, lsh.r]}
 
 
@@ -205,13 +211,7 @@ def worker_rensa(corpus, threshold, limit):
         t["lsh"] += d - c
         all_ids += ids
         nbytes += nb
-    a = time.perf_counter()
-    uf = UnionFind(len(all_ids))
-    for x, y in pairs:
-        uf.union(x, y)
-    comps = uf.components()
-    t["components"] = time.perf_counter() - a
-    t["total_in_process"] = time.perf_counter() - t0
+    comps = join_components(len(all_ids), pairs, t, t0)
     return all_ids, comps, nbytes, t, {"bands_rows": [bands, rows]}
 
 

@@ -97,14 +97,6 @@ fn corpus(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn read_jsonl(p: &Path) -> Vec<Value> {
-    std::fs::read_to_string(p)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 fn relation_of(pairs: &[Value], x: &str, y: &str) -> Option<String> {
     pairs
         .iter()

@@ -13,14 +13,6 @@ use parquet::arrow::ArrowWriter;
 const A: &str = "The regional council approved a plan on Tuesday to rebuild the old harbour bridge, which has been closed to heavy traffic since a storm damaged its supports two winters ago. Work is due to start in the spring and last eighteen months.";
 const B: &str = "A local choir won first prize at the national festival after performing a programme of folk songs arranged by its conductor, who has led the group for more than twenty years and plans to retire next season.";
 
-fn pairs(out: &std::path::Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(out.join("pairs.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 #[test]
 fn csv_with_custom_columns() {
     let dir = tempfile::tempdir().unwrap();
@@ -46,7 +38,7 @@ fn csv_with_custom_columns() {
         "body",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let p = pairs(&out);
+    let p = read_jsonl(&out.join("pairs.jsonl"));
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!(
         (p[0]["a"].as_str(), p[0]["b"].as_str()),
@@ -94,7 +86,7 @@ fn parquet_input() {
         "content",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let p = pairs(&out);
+    let p = read_jsonl(&out.join("pairs.jsonl"));
     assert_eq!(p.len(), 1);
     assert_eq!(p[0]["exact"], true);
     let keep = std::fs::read_to_string(out.join("keep.txt")).unwrap();

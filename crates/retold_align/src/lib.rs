@@ -1,4 +1,5 @@
-//! `retold_align` owns lexical passage alignment: given the content token hashes of two
+//! `retold_align` owns passage alignment. The [`semantic`] module aligns sentences by their
+//! embeddings (rewrites, translations); the rest of this crate is lexical passage alignment: given the content token hashes of two
 //! documents it finds the passages they share, in the spirit of PAN text-alignment systems
 //! (seed, extend, merge).
 //!
@@ -18,6 +19,9 @@
 //! Cost is linear in the lengths plus the number of seeds.
 
 use ahash::AHashMap;
+
+pub mod semantic;
+pub use semantic::{align_sentences, Bead, SemanticParams};
 
 /// Parameters of the aligner.
 #[derive(Debug, Clone, Copy, PartialEq)]

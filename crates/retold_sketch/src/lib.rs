@@ -77,8 +77,17 @@
 //! [`passage_seeds`] winnows the hashes of `k`-token shingles (Schleimer et al., 2003): any run
 //! of `window + k − 1` shared tokens yields a shared seed. [`SeedIndex`] is a flat
 //! `Vec<(seed, doc)>`; pairs are counted by sorting packed pair keys, seeds in more than `max_df`
-//! documents (templates) are ignored, so the work is bounded by `max_df ×` entries.
+//! documents (templates) are ignored, so the work is bounded by `max_df ×` entries. The same
+//! index over anchor terms (numbers, acronyms: `retold_text::anchors`) gives candidates that
+//! survive translation.
+//!
+//! # Nearest neighbours (feature `ann`)
+//!
+//! `ann::nearest_pairs` pairs each document embedding with its `k` nearest neighbours (exact
+//! search for small collections, HNSW above), for rewrites and translations.
 
+#[cfg(feature = "ann")]
+pub mod ann;
 mod hash;
 mod lsh;
 mod minhash;

@@ -1,0 +1,248 @@
+//! Semantic sentence alignment: a monotone dynamic program over the sentence similarity
+//! matrix of two documents, in the manner of bitext sentence aligners.
+//!
+//! Input: unit-length sentence embeddings of both sides (any model; cosine = dot product) and
+//! each sentence's weight (its content tokens). A *bead* pairs `1..=max_merge` consecutive
+//! sentences of `a` with `1..=max_merge` consecutive sentences of `b` (one-to-one, one-to-many,
+//! many-to-one); sentences in no bead are skipped at no cost. The program picks the monotone
+//! chain of beads that maximises
+//!
+//! `Σ (sim(bead) − threshold) · size(bead)`
+//!
+//! where `sim` is the cosine of the beads' summed (then normalised) embeddings and `size` the
+//! mean number of sentences on its two sides, so a bead is only worth taking when its
+//! similarity clears `threshold`, and merging two sentences only pays when the merged pair is
+//! as similar as a one-to-one pair would be. Cost: `O(n · m · max_merge²)` dot products over
+//! `dim`; the caller keeps documents to a bounded number of sentences.
+
+/// Parameters of the semantic aligner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SemanticParams {
+    /// Cosine similarity a bead must exceed to add to the score.
+    pub threshold: f32,
+    /// Most sentences on one side of a bead (1 = one-to-one only).
+    pub max_merge: usize,
+    /// Score multiplier for beads with more than one sentence on a side (≤ 1 discourages
+    /// merges that a pair of one-to-one beads would explain as well).
+    pub merge_factor: f32,
+}
+
+impl Default for SemanticParams {
+    fn default() -> Self {
+        SemanticParams {
+            threshold: 0.6,
+            max_merge: 2,
+            merge_factor: 0.9,
+        }
+    }
+}
+
+/// One aligned group of sentences: `[start, end)` sentence indices on both sides.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bead {
+    /// Sentence range of `a`.
+    pub a: (u32, u32),
+    /// Sentence range of `b`.
+    pub b: (u32, u32),
+    /// Cosine similarity of the two sides' (merged) embeddings.
+    pub similarity: f32,
+}
+
+fn dot(x: &[f32], y: &[f32]) -> f32 {
+    x.iter().zip(y).map(|(p, q)| p * q).sum()
+}
+
+/// Sums of `width` consecutive vectors starting at each index, normalised; `None` where the
+/// window runs past the end.
+fn windows(v: &[Vec<f32>], width: usize) -> Vec<Option<Vec<f32>>> {
+    (0..v.len())
+        .map(|i| {
+            if i + width > v.len() {
+                return None;
+            }
+            let mut s = v[i].clone();
+            for w in &v[i + 1..i + width] {
+                for (x, y) in s.iter_mut().zip(w) {
+                    *x += y;
+                }
+            }
+            let n = dot(&s, &s).sqrt();
+            if n > 0.0 {
+                for x in &mut s {
+                    *x /= n;
+                }
+            }
+            Some(s)
+        })
+        .collect()
+}
+
+/// Aligns the sentences of `a` with those of `b`. Both are unit vectors of one dimension.
+/// Returns the beads in order (monotone in both sides).
+pub fn align_sentences(a: &[Vec<f32>], b: &[Vec<f32>], p: &SemanticParams) -> Vec<Bead> {
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        return Vec::new();
+    }
+    let k = p.max_merge.max(1);
+    let wa: Vec<Vec<Option<Vec<f32>>>> = (1..=k).map(|w| windows(a, w)).collect();
+    let wb: Vec<Vec<Option<Vec<f32>>>> = (1..=k).map(|w| windows(b, w)).collect();
+    // best[i][j]: best score aligning a[..i] with b[..j]; back[i][j]: the move taken.
+    #[derive(Clone, Copy)]
+    enum Move {
+        Start,
+        SkipA,
+        SkipB,
+        Bead(u8, u8, f32),
+    }
+    let cols = m + 1;
+    let mut best = vec![0f32; (n + 1) * cols];
+    let mut back = vec![Move::Start; (n + 1) * cols];
+    for i in 0..=n {
+        for j in 0..=m {
+            if i == 0 && j == 0 {
+                continue;
+            }
+            let mut sc = f32::NEG_INFINITY;
+            let mut mv = Move::Start;
+            if i > 0 && best[(i - 1) * cols + j] > sc {
+                sc = best[(i - 1) * cols + j];
+                mv = Move::SkipA;
+            }
+            if j > 0 && best[i * cols + j - 1] > sc {
+                sc = best[i * cols + j - 1];
+                mv = Move::SkipB;
+            }
+            for da in 1..=k.min(i) {
+                for db in 1..=k.min(j) {
+                    let (Some(x), Some(y)) = (&wa[da - 1][i - da], &wb[db - 1][j - db]) else {
+                        continue;
+                    };
+                    let sim = dot(x, y);
+                    let size = (da + db) as f32 / 2.0;
+                    let factor = if da > 1 || db > 1 {
+                        p.merge_factor
+                    } else {
+                        1.0
+                    };
+                    let gain = (sim - p.threshold) * size * factor;
+                    if gain <= 0.0 {
+                        continue;
+                    }
+                    let s = best[(i - da) * cols + j - db] + gain;
+                    if s > sc {
+                        sc = s;
+                        mv = Move::Bead(da as u8, db as u8, sim);
+                    }
+                }
+            }
+            best[i * cols + j] = sc;
+            back[i * cols + j] = mv;
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        match back[i * cols + j] {
+            Move::Start => break,
+            Move::SkipA => i -= 1,
+            Move::SkipB => j -= 1,
+            Move::Bead(da, db, sim) => {
+                let (da, db) = (da as usize, db as usize);
+                out.push(Bead {
+                    a: ((i - da) as u32, i as u32),
+                    b: ((j - db) as u32, j as u32),
+                    similarity: sim,
+                });
+                i -= da;
+                j -= db;
+            }
+        }
+    }
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(v: &[f32]) -> Vec<f32> {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    /// Basis-like vectors: sentence `i` of a topic points mostly along axis `i`.
+    fn sent(axis: usize, dim: usize, noise: f32) -> Vec<f32> {
+        let mut v = vec![noise; dim];
+        v[axis] = 1.0;
+        unit(&v)
+    }
+
+    #[test]
+    fn identical_sentences_align_one_to_one() {
+        let a: Vec<_> = (0..5).map(|i| sent(i, 8, 0.05)).collect();
+        let beads = align_sentences(&a, &a, &SemanticParams::default());
+        assert_eq!(beads.len(), 5);
+        for (i, bd) in beads.iter().enumerate() {
+            assert_eq!(bd.a, (i as u32, i as u32 + 1));
+            assert_eq!(bd.b, (i as u32, i as u32 + 1));
+            assert!(bd.similarity > 0.99);
+        }
+    }
+
+    #[test]
+    fn insertions_are_skipped_and_order_kept() {
+        let a: Vec<_> = (0..4).map(|i| sent(i, 10, 0.0)).collect();
+        // b has an unrelated sentence inserted after the second one and one at the start.
+        let b = vec![
+            sent(8, 10, 0.0),
+            a[0].clone(),
+            a[1].clone(),
+            sent(9, 10, 0.0),
+            a[2].clone(),
+            a[3].clone(),
+        ];
+        let beads = align_sentences(&a, &b, &SemanticParams::default());
+        let pairs: Vec<_> = beads.iter().map(|b| (b.a.0, b.b.0)).collect();
+        assert_eq!(pairs, vec![(0, 1), (1, 2), (2, 4), (3, 5)]);
+    }
+
+    #[test]
+    fn a_split_sentence_aligns_one_to_two() {
+        // b splits a's middle sentence (axes 1+2) into two sentences.
+        let a = vec![
+            sent(0, 6, 0.0),
+            unit(&[0.0, 1.0, 1.0, 0.0, 0.0, 0.0]),
+            sent(3, 6, 0.0),
+        ];
+        let b = vec![
+            sent(0, 6, 0.0),
+            sent(1, 6, 0.0),
+            sent(2, 6, 0.0),
+            sent(3, 6, 0.0),
+        ];
+        let beads = align_sentences(&a, &b, &SemanticParams::default());
+        assert_eq!(beads.len(), 3);
+        assert_eq!(beads[1].a, (1, 2));
+        assert_eq!(beads[1].b, (1, 3));
+        assert!(beads[1].similarity > 0.99);
+    }
+
+    #[test]
+    fn dissimilar_documents_give_no_beads() {
+        let a: Vec<_> = (0..3).map(|i| sent(i, 8, 0.0)).collect();
+        let b: Vec<_> = (3..7).map(|i| sent(i, 8, 0.0)).collect();
+        assert!(align_sentences(&a, &b, &SemanticParams::default()).is_empty());
+        assert!(align_sentences(&a, &[], &SemanticParams::default()).is_empty());
+    }
+
+    #[test]
+    fn crossing_matches_keep_the_better_monotone_chain() {
+        // a = [x, y], b = [y, x]: only one of the two can be aligned monotonically.
+        let x = sent(0, 4, 0.0);
+        let y = sent(1, 4, 0.0);
+        let beads = align_sentences(&[x.clone(), y.clone()], &[y, x], &SemanticParams::default());
+        assert_eq!(beads.len(), 1);
+    }
+}

@@ -1,9 +1,10 @@
 //! Pair analysis: lexical alignment of two prepared documents, features and relation.
 
-use crate::classify::{classify, Features};
+use crate::classify::{classify, classify_semantic, Features};
 use crate::config::Config;
 use crate::prepare::Prepared;
 use crate::relation::Relation;
+use crate::semantic::{semantic_pair, SemSide, Slot};
 use retold_align::{align, union_len, Passage};
 use serde::Serialize;
 
@@ -136,5 +137,104 @@ fn features(ps: &[Passage], na: usize, nb: usize) -> Features {
             .map(|p| p.matched_a.min(p.matched_b))
             .max()
             .unwrap_or(0),
+        ..Features::default()
     }
+}
+
+/// The semantic side of a pair: both documents' units and embeddings, the model that made
+/// them, and whether the languages differ.
+#[derive(Debug, Clone, Copy)]
+pub struct SemanticInput<'a> {
+    /// `a`'s units and embeddings.
+    pub a: SemSide<'a>,
+    /// `b`'s units and embeddings.
+    pub b: SemSide<'a>,
+    /// The model.
+    pub slot: Slot,
+    /// Its name (reported in `scores.model`).
+    pub model: &'static str,
+    /// The documents are in different languages.
+    pub cross_lingual: bool,
+}
+
+/// Refines a lexical analysis with semantic sentence alignment: adds the semantic scores,
+/// re-classifies (`rewrite`, `translation`, `related`), and adds the sentence beads as
+/// `paraphrase` / `translation` passages (a bead mostly inside lexical passages is reported
+/// as `verbatim`; lexical passages that no bead overlaps are kept as they are).
+pub fn add_semantic(
+    an: &mut PairAnalysis,
+    a: &Prepared,
+    b: &Prepared,
+    s: SemanticInput<'_>,
+    cfg: &Config,
+) {
+    if an.exact {
+        return;
+    }
+    let (beads, sc) = semantic_pair(s.a, s.b, &cfg.semantic, s.slot);
+    let f = &mut an.features;
+    f.sem_coverage_a = round3(sc.coverage_a);
+    f.sem_coverage_b = round3(sc.coverage_b);
+    f.sem_similarity = round3(sc.similarity);
+    f.doc_similarity = round3(sc.doc_similarity);
+    f.cross_lingual = s.cross_lingual;
+    f.model = Some(s.model);
+    let (rel, conf) = classify_semantic((an.relation, an.confidence), f, s.slot, &cfg.semantic);
+    an.relation = rel;
+    an.confidence = conf;
+    if beads.is_empty()
+        || !matches!(
+            rel,
+            Relation::Rewrite | Relation::Translation | Relation::Partial
+        )
+    {
+        return;
+    }
+    // Near-verbatim lexical passages of `a`, to tell copied beads from reworded ones.
+    let lexical_a: Vec<(u32, u32)> = an
+        .raw
+        .iter()
+        .filter(|p| p.similarity >= 0.8)
+        .map(|p| p.a)
+        .collect();
+    let mut out: Vec<AlignedPassage> = Vec::with_capacity(beads.len() + an.passages.len());
+    let mut bead_spans: Vec<(u32, u32)> = Vec::with_capacity(beads.len());
+    for bd in &beads {
+        let ta = (
+            s.a.units.spans[bd.a.0 as usize].0,
+            s.a.units.spans[bd.a.1 as usize - 1].1,
+        );
+        let tb = (
+            s.b.units.spans[bd.b.0 as usize].0,
+            s.b.units.spans[bd.b.1 as usize - 1].1,
+        );
+        bead_spans.push(ta);
+        let inside = union_len(
+            lexical_a
+                .iter()
+                .map(|&(x, y)| (x.max(ta.0), y.min(ta.1)))
+                .filter(|r| r.0 < r.1),
+        );
+        let kind = if s.cross_lingual {
+            PassageKind::Translation
+        } else if inside as f32 >= 0.8 * (ta.1 - ta.0) as f32 {
+            PassageKind::Verbatim
+        } else {
+            PassageKind::Paraphrase
+        };
+        out.push(AlignedPassage {
+            a: a.token_span_original(ta.0, ta.1),
+            b: b.token_span_original(tb.0, tb.1),
+            kind,
+            similarity: round3(bd.similarity),
+        });
+    }
+    for (p, raw) in an.passages.iter().zip(&an.raw) {
+        let overlaps = bead_spans.iter().any(|&(x, y)| raw.a.0 < y && x < raw.a.1);
+        if !overlaps {
+            out.push(p.clone());
+        }
+    }
+    out.sort_by_key(|p| (p.a[0], p.b[0]));
+    an.passages = out;
 }

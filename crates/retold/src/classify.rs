@@ -13,12 +13,14 @@
 //! | one near-verbatim passage of ≥ `partial_block_tokens` tokens (a quoted block) | `partial` |
 //! | otherwise | `unrelated` |
 //!
-//! The semantic layer (a later stage) adds `translation` and `related` through more features
-//! in [`Features`]; the rules above stay the lexical core. Confidence grows with the distance
+//! The semantic layer refines that result with sentence-embedding features
+//! ([`classify_semantic`]): `rewrite` and `translation` from semantic coverage, `related` from
+//! document similarity; the rules above stay the lexical core. Confidence grows with the distance
 //! of the features from the nearest decision boundary.
 
-use crate::config::ClassifierParams;
+use crate::config::{ClassifierParams, SemanticParams};
 use crate::relation::Relation;
+use crate::semantic::Slot;
 use serde::Serialize;
 
 /// Features of a pair, as reported in `scores`.
@@ -46,10 +48,72 @@ pub struct Features {
     pub tokens_b: u32,
     /// Matched tokens (smaller side) of the longest near-verbatim passage (similarity ≥ 0.9).
     pub longest_verbatim: u32,
+    /// Share of `a`'s content tokens in semantically aligned sentences (0 without the
+    /// semantic layer).
+    pub sem_coverage_a: f32,
+    /// Share of `b`'s content tokens in semantically aligned sentences.
+    pub sem_coverage_b: f32,
+    /// Token-weighted mean cosine similarity of the aligned sentences.
+    pub sem_similarity: f32,
+    /// Cosine similarity of the documents' mean sentence vectors.
+    pub doc_similarity: f32,
+    /// The two documents are in different languages.
+    pub cross_lingual: bool,
+    /// Which embedding model measured the semantic scores (`null` without the semantic layer).
+    pub model: Option<&'static str>,
 }
 
 fn ramp(x: f32, scale: f32) -> f32 {
     (x / scale).clamp(0.0, 1.0)
+}
+
+/// Refines the lexical relation `lex` with the semantic scores of `f` (DESIGN.md step 7):
+///
+/// | condition | relation |
+/// |---|---|
+/// | lexical `duplicate` | unchanged |
+/// | both sides semantically covered ≥ `same_text_coverage`, sentence similarity ≥ the model's `same_text_similarity` | `translation` across languages, else `rewrite` |
+/// | lexical `rewrite` or `partial` | unchanged |
+/// | document similarity ≥ the model's `related_similarity` | `related` |
+/// | otherwise | unchanged (`unrelated`) |
+///
+/// The thresholds per model live in [`SemanticParams`]; the confidence is a logistic function
+/// of the margin to the deciding threshold, fitted on the development sets
+/// (`scripts/fit_classifier.py`).
+pub fn classify_semantic(
+    lex: (Relation, f32),
+    f: &Features,
+    slot: Slot,
+    p: &SemanticParams,
+) -> (Relation, f32) {
+    if lex.0 == Relation::Duplicate {
+        return lex;
+    }
+    let sp = p.for_slot(slot);
+    let min_cov = f.sem_coverage_a.min(f.sem_coverage_b);
+    let same_text = (min_cov - p.same_text_coverage) / p.coverage_scale
+        + (f.sem_similarity - sp.same_text_similarity) / sp.similarity_scale;
+    if min_cov >= p.same_text_coverage && f.sem_similarity >= sp.same_text_similarity {
+        let rel = if f.cross_lingual {
+            Relation::Translation
+        } else {
+            Relation::Rewrite
+        };
+        let conf = if lex.0 == Relation::Rewrite {
+            lex.1.max(p.confidence(same_text))
+        } else {
+            p.confidence(same_text)
+        };
+        return (rel, conf);
+    }
+    if matches!(lex.0, Relation::Rewrite | Relation::Partial) {
+        return lex;
+    }
+    let related = (f.doc_similarity - sp.related_similarity) / sp.similarity_scale;
+    if related >= 0.0 {
+        return (Relation::Related, p.confidence(related));
+    }
+    (lex.0, lex.1.max(p.confidence(-related)))
 }
 
 /// Classifies a pair from its features; returns the relation and a confidence in [0.5, 1].

@@ -1,11 +1,13 @@
 //! `compare`: the full analysis of two documents, in the JSON shape of DESIGN.md.
 
-use crate::analyze::{analyze, AlignedPassage, PairAnalysis};
+use crate::analyze::{add_semantic, analyze, AlignedPassage, PairAnalysis, SemanticInput};
 use crate::classify::Features;
 use crate::config::Config;
+use crate::error::Error;
 use crate::evidence::evidence;
 use crate::prepare::{prepare, Prepared};
 use crate::relation::Relation;
+use crate::semantic::{units, Models, SemSide};
 use retold_clean::CorpusModel;
 use retold_cluster::{provenance, Containment};
 use serde::Serialize;
@@ -86,12 +88,49 @@ pub(crate) fn pair_provenance(
     provenance(&[0, 1], &|i| ev[i as usize].clone(), &cont)
 }
 
-/// Compares two documents without a corpus (structural boilerplate cues only).
-pub fn compare(a: &DocInfo<'_>, b: &DocInfo<'_>, cfg: &Config) -> Comparison {
+/// Compares two documents without a corpus (structural boilerplate cues only). With `models`,
+/// the semantic layer aligns their sentences too (rewrites, translations).
+pub fn compare(
+    a: &DocInfo<'_>,
+    b: &DocInfo<'_>,
+    cfg: &Config,
+    models: Option<&Models>,
+) -> Result<Comparison, Error> {
     let model = CorpusModel::empty();
     let pa = prepare(a.text, a.source, &model, a.lang);
     let pb = prepare(b.text, b.source, &model, b.lang);
-    let an = analyze(&pa, &pb, cfg);
+    let mut an = analyze(&pa, &pb, cfg);
+    let (la, lb) = (pa.lang.as_deref(), pb.lang.as_deref());
+    let slot = models
+        .filter(|_| cfg.semantic.enabled && !an.exact)
+        .and_then(|m| m.slot_for(la, lb).map(|s| (m, s)));
+    if let Some((m, slot)) = slot {
+        let (ua, ub) = (units(&pa), units(&pb));
+        let texts: Vec<&str> = ua
+            .texts
+            .iter()
+            .chain(&ub.texts)
+            .map(String::as_str)
+            .collect();
+        let mut emb = m.embed(slot, &texts)?;
+        let eb = emb.split_off(ua.texts.len());
+        let input = SemanticInput {
+            a: SemSide {
+                units: &ua,
+                emb: &emb,
+                tokens: pa.tokens.len(),
+            },
+            b: SemSide {
+                units: &ub,
+                emb: &eb,
+                tokens: pb.tokens.len(),
+            },
+            slot,
+            model: slot.model_name(),
+            cross_lingual: matches!((la, lb), (Some(x), Some(y)) if x != y),
+        };
+        add_semantic(&mut an, &pa, &pb, input, cfg);
+    }
     let (original, original_reason) = if an.relation.is_reproduced() {
         let prov = pair_provenance(&pa, &pb, a.date, b.date, &an);
         (
@@ -104,7 +143,7 @@ pub fn compare(a: &DocInfo<'_>, b: &DocInfo<'_>, cfg: &Config) -> Comparison {
             "undetermined: the texts are not reproductions of each other".to_string(),
         )
     };
-    Comparison {
+    Ok(Comparison {
         relation: an.relation,
         confidence: crate::analyze::round3(an.confidence),
         exact: an.exact,
@@ -114,5 +153,5 @@ pub fn compare(a: &DocInfo<'_>, b: &DocInfo<'_>, cfg: &Config) -> Comparison {
         a: side(&pa),
         b: side(&pb),
         passages: an.passages,
-    }
+    })
 }

@@ -48,6 +48,95 @@ impl Default for ClassifierParams {
     }
 }
 
+/// Thresholds of the semantic layer that depend on the embedding model: each model has its
+/// own similarity scale (multilingual-e5 puts unrelated sentences near 0.75, MiniLM near 0.1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelParams {
+    /// A sentence bead adds to the alignment score only above this cosine similarity.
+    pub align_threshold: f32,
+    /// Least token-weighted sentence similarity of a `rewrite` or `translation`.
+    pub same_text_similarity: f32,
+    /// Least document similarity of a `related` pair.
+    pub related_similarity: f32,
+    /// Least document similarity of a nearest-neighbour candidate pair.
+    pub ann_min_similarity: f32,
+    /// Similarity difference that counts as one unit of margin in the confidence.
+    pub similarity_scale: f32,
+}
+
+/// The semantic layer: candidates from embeddings and anchors, and the classifier's semantic
+/// thresholds. Fitted on the development sets by `scripts/fit_classifier.py`, which prints
+/// the values to paste here; see `docs/quality.md`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SemanticParams {
+    /// Use the semantic layer when models are loaded.
+    pub enabled: bool,
+    /// Thresholds for the English model (all-MiniLM-L6-v2).
+    pub english: ModelParams,
+    /// Thresholds for the multilingual model (multilingual-e5-small).
+    pub multilingual: ModelParams,
+    /// Both sides semantically covered at least this much → the same text (`rewrite`,
+    /// `translation`).
+    pub same_text_coverage: f32,
+    /// Coverage difference that counts as one unit of margin in the confidence.
+    pub coverage_scale: f32,
+    /// Logistic calibration of the confidence: `1 / (1 + exp(−(a·margin + b)))`.
+    pub calibration: (f32, f32),
+    /// Nearest neighbours per document from document embeddings.
+    pub ann_k: usize,
+    /// Fewest shared anchor terms (numbers, acronyms) that make a candidate pair.
+    pub anchor_min_shared: usize,
+    /// Anchor terms found in more documents than this are ignored.
+    pub anchor_max_df: usize,
+    /// Document vectors embed at most this many leading units (title and lead).
+    pub doc_units: usize,
+}
+
+impl SemanticParams {
+    /// The thresholds of a model slot.
+    pub fn for_slot(&self, slot: crate::semantic::Slot) -> &ModelParams {
+        match slot {
+            crate::semantic::Slot::English => &self.english,
+            crate::semantic::Slot::Multilingual => &self.multilingual,
+        }
+    }
+
+    /// Calibrated confidence of a decision taken with `margin` (≥ 0) to its threshold.
+    pub fn confidence(&self, margin: f32) -> f32 {
+        let (a, b) = self.calibration;
+        (1.0 / (1.0 + (-(a * margin + b)).exp())).clamp(0.5, 1.0)
+    }
+}
+
+impl Default for SemanticParams {
+    fn default() -> Self {
+        SemanticParams {
+            enabled: true,
+            english: ModelParams {
+                align_threshold: 0.5,
+                same_text_similarity: 0.7,
+                related_similarity: 0.6,
+                ann_min_similarity: 0.5,
+                similarity_scale: 0.1,
+            },
+            multilingual: ModelParams {
+                align_threshold: 0.82,
+                same_text_similarity: 0.88,
+                related_similarity: 0.88,
+                ann_min_similarity: 0.85,
+                similarity_scale: 0.03,
+            },
+            same_text_coverage: 0.6,
+            coverage_scale: 0.15,
+            calibration: (2.0, 1.0),
+            ann_k: 10,
+            anchor_min_shared: 4,
+            anchor_max_df: 50,
+            doc_units: 12,
+        }
+    }
+}
+
 /// The pipeline's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -69,6 +158,8 @@ pub struct Config {
     pub align: AlignParams,
     /// The relation classifier.
     pub classifier: ClassifierParams,
+    /// The semantic layer (used when embedding models are loaded).
+    pub semantic: SemanticParams,
     /// Chaining guard of clustering.
     pub guard: GuardParams,
     /// Corpus-learned boilerplate.
@@ -96,6 +187,7 @@ impl Default for Config {
             seed_max_df: 64,
             align: AlignParams::default(),
             classifier: ClassifierParams::default(),
+            semantic: SemanticParams::default(),
             guard: GuardParams::default(),
             learn: LearnParams::default(),
             learn_same_text: 0.3,

@@ -20,6 +20,10 @@ pub enum Error {
     /// Temporary storage failed (e.g. the disk is full).
     #[error("temporary storage failed (is the disk full?)")]
     Io(#[from] std::io::Error),
+    /// An embedding model is missing, broken or failed (the message says which and how to
+    /// install it).
+    #[error("{0}")]
+    Model(String),
     /// A gold file line is not what `retold eval` expects.
     #[error("{}:{line}: {message}", path.display())]
     Gold {

@@ -23,17 +23,21 @@ pub mod output;
 pub mod pipeline;
 pub mod prepare;
 pub mod relation;
+pub mod semantic;
 pub mod store;
 
 pub use analyze::{AlignedPassage, PairAnalysis, PassageKind};
 pub use classify::Features;
 pub use compare::{compare, Comparison, DocInfo};
-pub use config::{ClassifierParams, Config};
+pub use config::{ClassifierParams, Config, ModelParams, SemanticParams};
 pub use error::Error;
 pub use pipeline::{dedup, DedupOutput, Progress, RunOptions};
 pub use relation::Relation;
 pub use retold_cluster::KeepPolicy;
+/// The embedding backend (models, discovery, errors).
+pub use retold_embed as embed;
 pub use retold_ingest::{Document, Format, IngestError, IngestOptions, Reader};
+pub use semantic::Models;
 
 use std::path::Path;
 use std::time::Instant;
@@ -43,6 +47,7 @@ pub fn run_eval(
     docs: &Path,
     gold: &Path,
     cfg: &Config,
+    models: Option<&semantic::Models>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<eval::EvalReport, Error> {
     let start = Instant::now();
@@ -55,6 +60,7 @@ pub fn run_eval(
             keep: KeepPolicy::Original,
             on_bad: &mut stop,
             progress,
+            models,
         },
     )?;
     eval::score(&out, gold, start.elapsed().as_secs_f64())

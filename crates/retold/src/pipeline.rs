@@ -12,18 +12,20 @@
 //! The output depends only on the input: every parallel step collects in input order and
 //! every set is sorted, so `threads` changes speed, never results.
 
-use crate::analyze::{analyze, PairAnalysis};
+use crate::analyze::{add_semantic, analyze, PairAnalysis, SemanticInput};
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::evidence;
 use crate::prepare::{content_tokens, prepare_with, Prepared};
 use crate::relation::Relation;
+use crate::semantic::{units, Models, SemSide, Slot, Units};
 use crate::store::TextStore;
 use ahash::AHashMap;
 use rayon::prelude::*;
 use retold_clean::CorpusModelBuilder;
 use retold_cluster::{Containment, DocEvidence, Edge, KeepPolicy};
 use retold_ingest::{Document, IngestError};
+use retold_sketch::ann::nearest_pairs;
 use retold_sketch::{
     exact_hash, jaccard_estimate, passage_seeds, LshIndex, LshParams, MinHasher, SeedIndex,
 };
@@ -91,8 +93,18 @@ pub struct Stats {
     pub lsh_pairs: usize,
     /// Candidate pairs from passage seeds.
     pub seed_pairs: usize,
+    /// Candidate pairs from nearest neighbours over document embeddings.
+    pub ann_pairs: usize,
+    /// Candidate pairs from shared anchor terms (numbers, acronyms).
+    pub anchor_pairs: usize,
     /// Distinct candidate pairs aligned.
     pub candidates: usize,
+    /// Pairs that went through the semantic (sentence-embedding) aligner.
+    pub semantic_pairs: usize,
+    /// Sentences (units) embedded, document vectors included.
+    pub sentences_embedded: usize,
+    /// Seconds spent embedding (part of the phases below).
+    pub embed_secs: f64,
     /// Lines learned as boilerplate.
     pub learned_lines: usize,
     /// Texts were spilled to a temporary file.
@@ -136,6 +148,13 @@ pub enum Progress {
         /// Total.
         total: usize,
     },
+    /// Documents embedded for nearest-neighbour candidates, of the total.
+    Embedding {
+        /// Done.
+        done: usize,
+        /// Total.
+        total: usize,
+    },
     /// Clustering and provenance.
     Clustering,
 }
@@ -148,9 +167,13 @@ pub struct RunOptions<'a> {
     pub on_bad: &'a mut dyn FnMut(&IngestError) -> bool,
     /// Called with progress.
     pub progress: &'a (dyn Fn(Progress) + Sync),
+    /// Embedding models of the semantic layer (`None`: lexical only).
+    pub models: Option<&'a Models>,
 }
 
 struct Sketch {
+    anchors: Vec<u64>,
+    lang: Option<String>,
     sig: Vec<u32>,
     seeds: Vec<u64>,
     exact: u64,
@@ -186,14 +209,31 @@ fn memchr_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
         .chain(std::iter::once(text.len()))
 }
 
-fn sketch(text: &str, cfg: &Config, hasher: &MinHasher) -> Sketch {
+fn sketch(
+    text: &str,
+    cfg: &Config,
+    hasher: &MinHasher,
+    semantic: bool,
+    lang: Option<&str>,
+) -> Sketch {
     let norm = normalize_text(text);
+    let (anchors, lang) = if semantic {
+        let lang = match lang {
+            Some(l) if !l.is_empty() => None,
+            _ => retold_text::lang::detect(&norm).map(str::to_string),
+        };
+        (retold_text::anchors(&norm), lang)
+    } else {
+        (Vec::new(), None)
+    };
     let all = tokenize(&norm);
     let cues = retold_clean::cue_spans_with_tokens(&norm, &all);
     let keys = line_keys_of(&norm, &all);
     let tokens = content_tokens(all, &cues);
     let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
     Sketch {
+        anchors,
+        lang,
         sig: if hashes.is_empty() {
             Vec::new()
         } else {
@@ -217,6 +257,9 @@ where
         clock = std::time::Instant::now();
     };
     let hasher = MinHasher::new(cfg.minhash);
+    let models = opts.models.filter(|m| cfg.semantic.enabled && m.any());
+    let semantic = models.is_some();
+    let mut anchor_index = SeedIndex::new();
     let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
     let mut lsh = LshIndex::new(lsh_params);
     let mut seed_index = SeedIndex::new();
@@ -249,7 +292,7 @@ where
         }
         let sketches: Vec<Sketch> = batch
             .par_iter()
-            .map(|d| sketch(&d.text, cfg, &hasher))
+            .map(|d| sketch(&d.text, cfg, &hasher, semantic, d.lang.as_deref()))
             .collect();
         for (d, s) in batch.drain(..).zip(sketches) {
             let idx = records.len() as u32;
@@ -260,6 +303,7 @@ where
                 same_sig.extend(std::iter::repeat_n(u32::MAX, SAME_TEXT_SIG));
             } else {
                 lsh.insert(idx, &s.sig);
+                anchor_index.insert(idx, &s.anchors);
                 seed_index.insert(idx, &s.seeds);
                 exact.push((s.exact, idx));
                 same_sig.extend_from_slice(&s.sig[..SAME_TEXT_SIG.min(s.sig.len())]);
@@ -272,7 +316,7 @@ where
                 id: d.id,
                 date: d.date,
                 source: d.source,
-                lang: d.lang,
+                lang: d.lang.filter(|l| !l.is_empty()).or(s.lang),
                 bytes: d.text.len(),
                 tokens: s.tokens,
             });
@@ -313,6 +357,19 @@ where
     stats.seed_pairs = seed_pairs.len();
     drop(seed_index);
     pairs.extend(seed_pairs.into_iter().map(|(a, b, _)| (a, b)));
+    if let Some(models) = models {
+        let sp = &cfg.semantic;
+        let anchor_pairs = anchor_index.candidate_pairs(sp.anchor_min_shared, sp.anchor_max_df);
+        stats.anchor_pairs = anchor_pairs.len();
+        pairs.extend(anchor_pairs.into_iter().map(|(a, b, _)| (a, b)));
+        let t = std::time::Instant::now();
+        let vectors = doc_vectors(&store, &records, &model, models, cfg, &opts, &mut stats)?;
+        let ann_pairs = nearest_pairs(&vectors, sp.ann_k, sp.multilingual.ann_min_similarity);
+        stats.ann_pairs = ann_pairs.len();
+        stats.embed_secs += t.elapsed().as_secs_f64();
+        pairs.extend(ann_pairs.into_iter().map(|(a, b, _)| (a, b)));
+    }
+    drop(anchor_index);
     pairs.sort_unstable();
     pairs.dedup();
     stats.candidates = pairs.len();
@@ -346,10 +403,21 @@ where
             prep.push(p?);
         }
         let pos = |i: u32| ids.binary_search(&i).expect("id prepared");
-        let results: Vec<Option<PairResult>> = chunk
+        let mut analyses: Vec<PairAnalysis> = chunk
             .par_iter()
-            .map(|&(a, b)| {
-                let an = analyze(&prep[pos(a)], &prep[pos(b)], cfg);
+            .map(|&(a, b)| analyze(&prep[pos(a)], &prep[pos(b)], cfg))
+            .collect();
+        if let Some(models) = models {
+            let t = std::time::Instant::now();
+            let sem = semantic_chunk(chunk, &mut analyses, &ids, &prep, &records, models, cfg)?;
+            stats.semantic_pairs += sem.0;
+            stats.sentences_embedded += sem.1;
+            stats.embed_secs += t.elapsed().as_secs_f64();
+        }
+        let results: Vec<Option<PairResult>> = chunk
+            .iter()
+            .zip(analyses)
+            .map(|(&(a, b), an)| {
                 (an.relation != Relation::Unrelated).then_some(PairResult { a, b, analysis: an })
             })
             .collect();
@@ -393,6 +461,155 @@ where
         keep,
         stats,
     })
+}
+
+/// The model slot and language relation of a pair, from the documents' languages.
+fn pair_slot(records: &[DocRecord], models: &Models, a: u32, b: u32) -> Option<(Slot, bool)> {
+    let (la, lb) = (
+        records[a as usize].lang.as_deref(),
+        records[b as usize].lang.as_deref(),
+    );
+    let cross = matches!((la, lb), (Some(x), Some(y)) if x != y);
+    models.slot_for(la, lb).map(|s| (s, cross))
+}
+
+/// Runs the semantic aligner on the pairs of a chunk whose lexical relation is not already
+/// `duplicate`: units of the documents involved are embedded once per model, in one batch.
+/// Returns (pairs aligned, units embedded).
+fn semantic_chunk(
+    chunk: &[(u32, u32)],
+    analyses: &mut [PairAnalysis],
+    ids: &[u32],
+    prep: &[Prepared],
+    records: &[DocRecord],
+    models: &Models,
+    cfg: &Config,
+) -> Result<(usize, usize), Error> {
+    let pos = |i: u32| ids.binary_search(&i).expect("id prepared");
+    let todo: Vec<(usize, Slot, bool)> = chunk
+        .iter()
+        .zip(analyses.iter())
+        .enumerate()
+        .filter(|(_, (_, an))| !an.exact && an.relation != Relation::Duplicate)
+        .filter_map(|(k, (&(a, b), _))| pair_slot(records, models, a, b).map(|(s, c)| (k, s, c)))
+        .collect();
+    if todo.is_empty() {
+        return Ok((0, 0));
+    }
+    // Which documents need which model.
+    let mut need: Vec<(Slot, u32)> = todo
+        .iter()
+        .flat_map(|&(k, s, _)| [(s, chunk[k].0), (s, chunk[k].1)])
+        .collect();
+    need.sort_unstable();
+    need.dedup();
+    let unit_list: Vec<Units> = need
+        .par_iter()
+        .map(|&(_, d)| units(&prep[pos(d)]))
+        .collect();
+    let mut emb: Vec<Vec<Vec<f32>>> = vec![Vec::new(); need.len()];
+    let mut embedded = 0;
+    for slot in [Slot::English, Slot::Multilingual] {
+        let members: Vec<usize> = (0..need.len()).filter(|&i| need[i].0 == slot).collect();
+        let texts: Vec<&str> = members
+            .iter()
+            .flat_map(|&i| unit_list[i].texts.iter().map(String::as_str))
+            .collect();
+        if texts.is_empty() {
+            continue;
+        }
+        embedded += texts.len();
+        let mut vecs = models.embed(slot, &texts)?.into_iter();
+        for &i in &members {
+            emb[i] = vecs.by_ref().take(unit_list[i].texts.len()).collect();
+        }
+    }
+    let at = |s: Slot, d: u32| need.binary_search(&(s, d)).expect("unit embedded");
+    let done: Vec<(usize, PairAnalysis)> = todo
+        .par_iter()
+        .map(|&(k, slot, cross)| {
+            let (a, b) = chunk[k];
+            let (ia, ib) = (at(slot, a), at(slot, b));
+            let (pa, pb) = (&prep[pos(a)], &prep[pos(b)]);
+            let input = SemanticInput {
+                a: SemSide {
+                    units: &unit_list[ia],
+                    emb: &emb[ia],
+                    tokens: pa.tokens.len(),
+                },
+                b: SemSide {
+                    units: &unit_list[ib],
+                    emb: &emb[ib],
+                    tokens: pb.tokens.len(),
+                },
+                slot,
+                model: slot.model_name(),
+                cross_lingual: cross,
+            };
+            let mut an = analyses[k].clone();
+            add_semantic(&mut an, pa, pb, input, cfg);
+            (k, an)
+        })
+        .collect();
+    let n = done.len();
+    for (k, an) in done {
+        analyses[k] = an;
+    }
+    Ok((n, embedded))
+}
+
+/// Document vectors for nearest-neighbour candidates: each document's leading units (title
+/// and lead, up to `doc_units`) embedded as one text by the multilingual model (the English
+/// one when no multilingual model is loaded). Empty for documents without content.
+fn doc_vectors(
+    store: &TextStore,
+    records: &[DocRecord],
+    model: &retold_clean::CorpusModel,
+    models: &Models,
+    cfg: &Config,
+    opts: &RunOptions<'_>,
+    stats: &mut Stats,
+) -> Result<Vec<Vec<f32>>, Error> {
+    let slot = if models.multilingual.is_some() {
+        Slot::Multilingual
+    } else {
+        Slot::English
+    };
+    let n = records.len();
+    let mut out: Vec<Vec<f32>> = Vec::with_capacity(n);
+    let step = 512;
+    for start in (0..n).step_by(step) {
+        let end = (start + step).min(n);
+        let leads: Vec<Result<String, Error>> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                let text = store.get(i as u32)?;
+                let r = &records[i];
+                let p = prepare_with(&text, r.source.as_deref(), model, r.lang.as_deref(), false);
+                let u = units(&p);
+                let k = u.texts.len().min(cfg.semantic.doc_units);
+                Ok(u.texts[..k].join(" "))
+            })
+            .collect();
+        let mut texts = Vec::with_capacity(leads.len());
+        for l in leads {
+            texts.push(l?);
+        }
+        let live: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
+        let refs: Vec<&str> = live.iter().map(|&i| texts[i].as_str()).collect();
+        let vecs = models.embed(slot, &refs)?;
+        stats.sentences_embedded += refs.len();
+        let mut chunk = vec![Vec::new(); texts.len()];
+        for (i, v) in live.into_iter().zip(vecs) {
+            chunk[i] = v;
+        }
+        out.extend(chunk);
+        (opts.progress)(Progress::Embedding {
+            done: end,
+            total: n,
+        });
+    }
+    Ok(out)
 }
 
 /// Clusters, stories, provenance and keep-list.

@@ -115,6 +115,9 @@ pub fn align_sentences(a: &[Vec<f32>], b: &[Vec<f32>], p: &SemanticParams) -> Ve
             }
             for da in 1..=k.min(i) {
                 for db in 1..=k.min(j) {
+                    if da > 1 && db > 1 {
+                        continue; // many-to-many beads would swallow two one-to-one beads
+                    }
                     let (Some(x), Some(y)) = (&wa[da - 1][i - da], &wb[db - 1][j - db]) else {
                         continue;
                     };

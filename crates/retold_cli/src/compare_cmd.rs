@@ -19,6 +19,8 @@ pub struct Args {
     /// Colour the human output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub semantic: crate::SemanticArgs,
 }
 
 /// Runs `retold compare`.
@@ -26,6 +28,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let ta = read_text(&args.a)?;
     let tb = read_text(&args.b)?;
     let cfg = Config::default();
+    let models = args.semantic.load()?;
     let c = compare(
         &DocInfo {
             text: &ta,
@@ -36,7 +39,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             ..Default::default()
         },
         &cfg,
-    );
+        models.as_ref(),
+    )?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &c).map_err(std::io::Error::from)?;

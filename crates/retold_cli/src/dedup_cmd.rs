@@ -32,6 +32,8 @@ pub struct Args {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub semantic: crate::SemanticArgs,
 }
 
 fn parse_keep(s: &str) -> Result<KeepPolicy, String> {
@@ -50,6 +52,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         ..Config::default()
     };
     let start = Instant::now();
+    let models = args.semantic.load()?;
     let reader =
         Reader::open(&args.inputs, args.input.options()).map_err(|e| Failure::User(e.into()))?;
     let pb = bar(args.quiet);
@@ -68,6 +71,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 pb.set_length(total as u64);
                 pb.set_position(done as u64);
                 pb.set_message("pairs");
+            }
+            Progress::Embedding { done, total } => {
+                pb.set_prefix("embedding");
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+                pb.set_message("documents");
             }
             Progress::Clustering => {
                 pb.set_prefix("clustering");
@@ -91,6 +100,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 keep: args.keep,
                 on_bad: &mut on_bad,
                 progress: &progress,
+                models: models.as_ref(),
             },
         )
     })??;
@@ -130,6 +140,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
         "  candidate pairs: {} (exact {}, lsh {}, passage seeds {})",
         s.candidates, s.exact_pairs, s.lsh_pairs, s.seed_pairs
     )?;
+    if models.is_some() {
+        writeln!(
+            o,
+            "  semantic layer: {} candidates from embeddings, {} from anchors; {} pairs ({:.1} %) sentence-aligned; {} texts embedded in {:.2} s",
+            s.ann_pairs,
+            s.anchor_pairs,
+            s.semantic_pairs,
+            100.0 * s.semantic_pairs as f64 / s.candidates.max(1) as f64,
+            s.sentences_embedded,
+            s.embed_secs
+        )?;
+    }
     let rel: Vec<String> = Relation::ALL
         .iter()
         .zip(counts)

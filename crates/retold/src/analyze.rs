@@ -176,10 +176,13 @@ pub fn add_semantic(
     f.sem_coverage_a = round3(sc.coverage_a);
     f.sem_coverage_b = round3(sc.coverage_b);
     f.sem_similarity = round3(sc.similarity);
+    f.sem_contrast = round3(sc.contrast);
     f.doc_similarity = round3(sc.doc_similarity);
     f.cross_lingual = s.cross_lingual;
     f.model = Some(s.model);
-    let (rel, conf) = classify_semantic((an.relation, an.confidence), f, s.slot, &cfg.semantic);
+    let (rel, conf, margin) =
+        classify_semantic((an.relation, an.confidence), f, s.slot, &cfg.semantic);
+    f.sem_margin = round3(margin);
     an.relation = rel;
     an.confidence = conf;
     if beads.is_empty()

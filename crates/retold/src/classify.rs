@@ -55,6 +55,12 @@ pub struct Features {
     pub sem_coverage_b: f32,
     /// Token-weighted mean cosine similarity of the aligned sentences.
     pub sem_similarity: f32,
+    /// Margin of the semantic decision to its threshold (the input of the calibrated
+    /// confidence).
+    pub sem_margin: f32,
+    /// Token-weighted mean contrast of the aligned sentences: similarity above the mean
+    /// similarity of the same sentences to the rest of the other document.
+    pub sem_contrast: f32,
     /// Cosine similarity of the documents' mean sentence vectors.
     pub doc_similarity: f32,
     /// The two documents are in different languages.
@@ -85,35 +91,33 @@ pub fn classify_semantic(
     f: &Features,
     slot: Slot,
     p: &SemanticParams,
-) -> (Relation, f32) {
+) -> (Relation, f32, f32) {
     if lex.0 == Relation::Duplicate {
-        return lex;
+        return (lex.0, lex.1, 0.0);
     }
     let sp = p.for_slot(slot);
     let min_cov = f.sem_coverage_a.min(f.sem_coverage_b);
-    let same_text = (min_cov - p.same_text_coverage) / p.coverage_scale
-        + (f.sem_similarity - sp.same_text_similarity) / sp.similarity_scale;
-    if min_cov >= p.same_text_coverage && f.sem_similarity >= sp.same_text_similarity {
+    // Margin of the same-text rule: the smaller of its two distances, in units of scale.
+    let same_text = ((min_cov - p.same_text_coverage) / p.coverage_scale)
+        .min((f.sem_similarity - sp.same_text_similarity) / sp.similarity_scale);
+    if same_text >= 0.0 {
         let rel = if f.cross_lingual {
             Relation::Translation
         } else {
             Relation::Rewrite
         };
-        let conf = if lex.0 == Relation::Rewrite {
-            lex.1.max(p.confidence(same_text))
-        } else {
-            p.confidence(same_text)
-        };
-        return (rel, conf);
+        return (rel, p.confidence(same_text), same_text);
     }
     if matches!(lex.0, Relation::Rewrite | Relation::Partial) {
-        return lex;
+        return (lex.0, lex.1, 0.0);
     }
     let related = (f.doc_similarity - sp.related_similarity) / sp.similarity_scale;
     if related >= 0.0 {
-        return (Relation::Related, p.confidence(related));
+        return (Relation::Related, p.confidence(related), related);
     }
-    (lex.0, lex.1.max(p.confidence(-related)))
+    // Neither same text nor the same story: the distance to the nearer rule.
+    let m = -(same_text.max(related));
+    (lex.0, p.confidence(m), m)
 }
 
 /// Classifies a pair from its features; returns the relation and a confidence in [0.5, 1].

@@ -52,8 +52,13 @@ impl Default for ClassifierParams {
 /// own similarity scale (multilingual-e5 puts unrelated sentences near 0.75, MiniLM near 0.1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModelParams {
-    /// A sentence bead adds to the alignment score only above this cosine similarity.
+    /// A sentence bead needs at least this cosine similarity.
     pub align_threshold: f32,
+    /// … and at least this much similarity above its background (the mean similarity of its
+    /// sentences to the other sentences of the other side): see `retold_align::semantic`.
+    pub min_contrast: f32,
+    /// Background similarity of unrelated sentences, where a side has a single sentence.
+    pub default_background: f32,
     /// Least token-weighted sentence similarity of a `rewrite` or `translation`.
     pub same_text_similarity: f32,
     /// Least document similarity of a `related` pair.
@@ -88,8 +93,8 @@ pub struct SemanticParams {
     pub anchor_min_shared: usize,
     /// Anchor terms found in more documents than this are ignored.
     pub anchor_max_df: usize,
-    /// Document vectors embed at most this many leading units (title and lead).
-    pub doc_units: usize,
+    /// Document vectors embed the leading units (title and lead) up to this many tokens.
+    pub doc_lead_tokens: usize,
 }
 
 impl SemanticParams {
@@ -114,16 +119,20 @@ impl Default for SemanticParams {
             enabled: true,
             english: ModelParams {
                 align_threshold: 0.5,
+                min_contrast: 0.2,
+                default_background: 0.15,
                 same_text_similarity: 0.7,
                 related_similarity: 0.6,
-                ann_min_similarity: 0.5,
+                ann_min_similarity: 0.3,
                 similarity_scale: 0.1,
             },
             multilingual: ModelParams {
-                align_threshold: 0.82,
+                align_threshold: 0.8,
+                min_contrast: 0.04,
+                default_background: 0.8,
                 same_text_similarity: 0.88,
                 related_similarity: 0.88,
-                ann_min_similarity: 0.85,
+                ann_min_similarity: 0.75,
                 similarity_scale: 0.03,
             },
             same_text_coverage: 0.6,
@@ -132,7 +141,7 @@ impl Default for SemanticParams {
             ann_k: 10,
             anchor_min_shared: 4,
             anchor_max_df: 50,
-            doc_units: 12,
+            doc_lead_tokens: 64,
         }
     }
 }
@@ -171,6 +180,8 @@ pub struct Config {
     pub batch_size: usize,
     /// Candidate pairs aligned per parallel chunk.
     pub pair_chunk: usize,
+    /// Keep pairs classified `unrelated` in the output (for fitting the classifier).
+    pub keep_unrelated: bool,
     /// Texts kept in memory up to this many bytes; beyond, they are spilled to a temporary
     /// file and read back for alignment.
     pub spill_bytes: usize,
@@ -194,6 +205,7 @@ impl Default for Config {
             batch_size: 2048,
             pair_chunk: 8192,
             spill_bytes: 512 << 20,
+            keep_unrelated: false,
         }
     }
 }

@@ -324,6 +324,47 @@ pub fn adjusted_rand(gold: &[usize], pred: &[usize]) -> f64 {
     r4((index - expected) / (max - expected))
 }
 
+/// Writes one JSON line per labelled gold pair that the run analysed (or that is reproduced
+/// in the gold but was never a candidate): ids, gold label (`"reproduced"` where any
+/// reproduced label counts), predicted relation, whether it was a candidate, and its features.
+/// Run with `Config::keep_unrelated` so that pairs classified `unrelated` keep their features.
+/// `scripts/fit_classifier.py` fits the classifier's thresholds on these lines.
+pub fn dump_pairs(out: &DedupOutput, gold: &Path, to: &Path) -> Result<(), Error> {
+    use std::io::Write;
+    let gold = load_gold(gold, out)?;
+    let pairs = match &gold {
+        Gold::Pairs(p) => p,
+        Gold::Clusters { pairs, .. } => pairs,
+    };
+    let analysed: AHashMap<(u32, u32), &crate::pipeline::PairResult> =
+        out.pairs.iter().map(|p| ((p.a, p.b), p)).collect();
+    let predict = predictor(out);
+    let file_err = |error: std::io::Error| Error::File {
+        path: to.to_path_buf(),
+        error,
+    };
+    let mut w = std::io::BufWriter::new(std::fs::File::create(to).map_err(file_err)?);
+    for g in pairs {
+        let hit = analysed.get(&(g.a, g.b));
+        let gold_reproduced = g.label.is_none_or(|l| l.is_reproduced());
+        if hit.is_none() && !gold_reproduced {
+            continue;
+        }
+        let line = serde_json::json!({
+            "a": out.docs[g.a as usize].id,
+            "b": out.docs[g.b as usize].id,
+            "gold": g.label.map_or("reproduced", |l| l.as_str()),
+            "pred": predict(g.a, g.b).as_str(),
+            "candidate": hit.is_some(),
+            "confidence": hit.map(|p| p.analysis.confidence),
+            "features": hit.map(|p| serde_json::to_value(p.analysis.features).unwrap_or_default()),
+        });
+        writeln!(w, "{line}").map_err(file_err)?;
+    }
+    w.flush().map_err(file_err)?;
+    Ok(())
+}
+
 /// Scores `out` (a run over the dataset's documents) against the gold file at `gold`.
 pub fn score(out: &DedupOutput, gold: &Path, elapsed_s: f64) -> Result<EvalReport, Error> {
     let gold = load_gold(gold, out)?;

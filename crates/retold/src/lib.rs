@@ -42,14 +42,15 @@ pub use semantic::Models;
 use std::path::Path;
 use std::time::Instant;
 
-/// Runs the pipeline on a dataset's `docs.jsonl` and scores it against `gold.jsonl`.
+/// Runs the pipeline on a dataset's `docs.jsonl` and scores it against `gold.jsonl`; returns
+/// the report and the run's output.
 pub fn run_eval(
     docs: &Path,
     gold: &Path,
     cfg: &Config,
     models: Option<&semantic::Models>,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<eval::EvalReport, Error> {
+) -> Result<(eval::EvalReport, DedupOutput), Error> {
     let start = Instant::now();
     let reader = Reader::open(&[docs.to_path_buf()], IngestOptions::default())?;
     let mut stop = |_: &IngestError| false;
@@ -63,5 +64,5 @@ pub fn run_eval(
             models,
         },
     )?;
-    eval::score(&out, gold, start.elapsed().as_secs_f64())
+    eval::score(&out, gold, start.elapsed().as_secs_f64()).map(|r| (r, out))
 }

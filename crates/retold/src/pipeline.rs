@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use retold_clean::CorpusModelBuilder;
 use retold_cluster::{Containment, DocEvidence, Edge, KeepPolicy};
 use retold_ingest::{Document, IngestError};
-use retold_sketch::ann::nearest_pairs;
+use retold_sketch::ann::{nearest_pairs, nearest_pairs_across};
 use retold_sketch::{
     exact_hash, jaccard_estimate, passage_seeds, LshIndex, LshParams, MinHasher, SeedIndex,
 };
@@ -105,6 +105,9 @@ pub struct Stats {
     pub sentences_embedded: usize,
     /// Seconds spent embedding (part of the phases below).
     pub embed_secs: f64,
+    /// Documents whose lead was embedded for nearest-neighbour candidates, and the seconds it
+    /// took (part of `embed_secs`).
+    pub doc_vectors: (usize, f64),
     /// Lines learned as boilerplate.
     pub learned_lines: usize,
     /// Texts were spilled to a temporary file.
@@ -258,6 +261,7 @@ where
     };
     let hasher = MinHasher::new(cfg.minhash);
     let models = opts.models.filter(|m| cfg.semantic.enabled && m.any());
+    let mut doc_vecs: Option<(Slot, Vec<Vec<f32>>)> = None;
     let semantic = models.is_some();
     let mut anchor_index = SeedIndex::new();
     let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
@@ -363,8 +367,33 @@ where
         stats.anchor_pairs = anchor_pairs.len();
         pairs.extend(anchor_pairs.into_iter().map(|(a, b, _)| (a, b)));
         let t = std::time::Instant::now();
-        let vectors = doc_vectors(&store, &records, &model, models, cfg, &opts, &mut stats)?;
-        let ann_pairs = nearest_pairs(&vectors, sp.ann_k, sp.multilingual.ann_min_similarity);
+        let (slot, vectors) =
+            doc_vectors(&store, &records, &model, models, cfg, &opts, &mut stats)?;
+        stats.doc_vectors = (
+            vectors.iter().filter(|v| !v.is_empty()).count(),
+            t.elapsed().as_secs_f64(),
+        );
+        let min_sim = sp.for_slot(slot).ann_min_similarity;
+        let mut ann_pairs = nearest_pairs(&vectors, sp.ann_k, min_sim);
+        // Translations: each document's nearest neighbours in the other languages too.
+        let mut langs: Vec<&str> = records.iter().filter_map(|r| r.lang.as_deref()).collect();
+        langs.sort_unstable();
+        langs.dedup();
+        if langs.len() > 1 {
+            let group: Vec<u32> = records
+                .iter()
+                .map(|r| {
+                    r.lang
+                        .as_deref()
+                        .and_then(|l| langs.binary_search(&l).ok())
+                        .map_or(u32::MAX, |g| g as u32)
+                })
+                .collect();
+            ann_pairs.extend(nearest_pairs_across(&vectors, &group, sp.ann_k, min_sim));
+            ann_pairs.sort_unstable_by_key(|p| (p.0, p.1));
+            ann_pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+        }
+        doc_vecs = Some((slot, vectors));
         stats.ann_pairs = ann_pairs.len();
         stats.embed_secs += t.elapsed().as_secs_f64();
         pairs.extend(ann_pairs.into_iter().map(|(a, b, _)| (a, b)));
@@ -409,18 +438,32 @@ where
             .collect();
         if let Some(models) = models {
             let t = std::time::Instant::now();
-            let sem = semantic_chunk(chunk, &mut analyses, &ids, &prep, &records, models, cfg)?;
+            let gate = doc_vecs
+                .as_ref()
+                .map(|(s, v)| (v.as_slice(), cfg.semantic.for_slot(*s).ann_min_similarity));
+            let sem = semantic_chunk(
+                chunk,
+                &mut analyses,
+                &ids,
+                &prep,
+                &records,
+                models,
+                gate,
+                cfg,
+            )?;
             stats.semantic_pairs += sem.0;
             stats.sentences_embedded += sem.1;
             stats.embed_secs += t.elapsed().as_secs_f64();
         }
-        let results: Vec<Option<PairResult>> = chunk
-            .iter()
-            .zip(analyses)
-            .map(|(&(a, b), an)| {
-                (an.relation != Relation::Unrelated).then_some(PairResult { a, b, analysis: an })
-            })
-            .collect();
+        let results: Vec<Option<PairResult>> =
+            chunk
+                .iter()
+                .zip(analyses)
+                .map(|(&(a, b), an)| {
+                    (cfg.keep_unrelated || an.relation != Relation::Unrelated)
+                        .then_some(PairResult { a, b, analysis: an })
+                })
+                .collect();
         for r in results.into_iter().flatten() {
             for i in [r.a, r.b] {
                 evidences.entry(i).or_insert_with(|| {
@@ -474,8 +517,10 @@ fn pair_slot(records: &[DocRecord], models: &Models, a: u32, b: u32) -> Option<(
 }
 
 /// Runs the semantic aligner on the pairs of a chunk whose lexical relation is not already
-/// `duplicate`: units of the documents involved are embedded once per model, in one batch.
+/// `duplicate` and whose document vectors (when there are any) are at least `gate.1` similar:
+/// units of the documents involved are embedded once per model, in one batch.
 /// Returns (pairs aligned, units embedded).
+#[allow(clippy::too_many_arguments)]
 fn semantic_chunk(
     chunk: &[(u32, u32)],
     analyses: &mut [PairAnalysis],
@@ -483,14 +528,20 @@ fn semantic_chunk(
     prep: &[Prepared],
     records: &[DocRecord],
     models: &Models,
+    gate: Option<(&[Vec<f32>], f32)>,
     cfg: &Config,
 ) -> Result<(usize, usize), Error> {
     let pos = |i: u32| ids.binary_search(&i).expect("id prepared");
+    let close = |a: u32, b: u32| match gate {
+        Some((v, min)) => retold_embed::cosine(&v[a as usize], &v[b as usize]) >= min,
+        None => true,
+    };
     let todo: Vec<(usize, Slot, bool)> = chunk
         .iter()
         .zip(analyses.iter())
         .enumerate()
         .filter(|(_, (_, an))| !an.exact && an.relation != Relation::Duplicate)
+        .filter(|(_, (&(a, b), _))| close(a, b))
         .filter_map(|(k, (&(a, b), _))| pair_slot(records, models, a, b).map(|(s, c)| (k, s, c)))
         .collect();
     if todo.is_empty() {
@@ -559,8 +610,9 @@ fn semantic_chunk(
 }
 
 /// Document vectors for nearest-neighbour candidates: each document's leading units (title
-/// and lead, up to `doc_units`) embedded as one text by the multilingual model (the English
-/// one when no multilingual model is loaded). Empty for documents without content.
+/// and lead, up to `doc_lead_tokens` content tokens) embedded as one text by the multilingual
+/// model (the English one when no multilingual model is loaded). Empty for documents without
+/// content.
 fn doc_vectors(
     store: &TextStore,
     records: &[DocRecord],
@@ -569,7 +621,7 @@ fn doc_vectors(
     cfg: &Config,
     opts: &RunOptions<'_>,
     stats: &mut Stats,
-) -> Result<Vec<Vec<f32>>, Error> {
+) -> Result<(Slot, Vec<Vec<f32>>), Error> {
     let slot = if models.multilingual.is_some() {
         Slot::Multilingual
     } else {
@@ -587,7 +639,11 @@ fn doc_vectors(
                 let r = &records[i];
                 let p = prepare_with(&text, r.source.as_deref(), model, r.lang.as_deref(), false);
                 let u = units(&p);
-                let k = u.texts.len().min(cfg.semantic.doc_units);
+                let (mut k, mut tokens) = (0, 0);
+                while k < u.texts.len() && tokens < cfg.semantic.doc_lead_tokens {
+                    tokens += (u.spans[k].1 - u.spans[k].0) as usize;
+                    k += 1;
+                }
                 Ok(u.texts[..k].join(" "))
             })
             .collect();
@@ -609,7 +665,31 @@ fn doc_vectors(
             total: n,
         });
     }
-    Ok(out)
+    Ok((slot, out))
+}
+
+/// In a cluster of translations, the language of the one member written in it when all the
+/// others share another language: one source translated (several times) into one language.
+/// The others then carry a sign of translation for provenance. `None` otherwise.
+fn odd_language_out<'r>(docs: &[u32], records: &'r [DocRecord]) -> Option<&'r str> {
+    let langs: Vec<Option<&str>> = docs
+        .iter()
+        .map(|&d| records[d as usize].lang.as_deref())
+        .collect();
+    if docs.len() < 3 || langs.iter().any(Option::is_none) {
+        return None;
+    }
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for l in langs.into_iter().flatten() {
+        match counts.iter_mut().find(|(x, _)| *x == l) {
+            Some(c) => c.1 += 1,
+            None => counts.push((l, 1)),
+        }
+    }
+    match counts.as_slice() {
+        [(x, 1), (_, n)] | [(_, n), (x, 1)] if *n >= 2 => Some(x),
+        _ => None,
+    }
 }
 
 /// Clusters, stories, provenance and keep-list.
@@ -699,6 +779,9 @@ fn group(
                 Relation::Duplicate
             };
             let inside: &[Containment] = contained_in.get(&root).map_or(&[], Vec::as_slice);
+            let source_lang = (relation == Relation::Translation)
+                .then(|| odd_language_out(&docs, records))
+                .flatten();
             let prov = retold_cluster::provenance(
                 &docs,
                 &|d| {
@@ -708,6 +791,10 @@ fn group(
                         .unwrap_or_else(|| no_evidence.clone());
                     if e.date.is_none() {
                         e.date = records[d as usize].date.clone();
+                    }
+                    if let Some(l) = source_lang {
+                        e.machine_translation_signs |=
+                            records[d as usize].lang.as_deref() != Some(l);
                     }
                     e
                 },

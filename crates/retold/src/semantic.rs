@@ -182,6 +182,8 @@ pub struct SemanticScores {
     pub coverage_b: f32,
     /// Token-weighted mean cosine similarity of the beads.
     pub similarity: f32,
+    /// Token-weighted mean contrast (similarity above background) of the beads.
+    pub contrast: f32,
     /// Cosine similarity of the two documents' mean vectors.
     pub doc_similarity: f32,
     /// Number of beads.
@@ -206,12 +208,15 @@ pub fn semantic_pair(
     p: &SemanticParams,
     slot: Slot,
 ) -> (Vec<Bead>, SemanticScores) {
+    let mp = p.for_slot(slot);
     let params = retold_align::SemanticParams {
-        threshold: p.for_slot(slot).align_threshold,
+        threshold: mp.align_threshold,
+        min_contrast: mp.min_contrast,
+        default_background: mp.default_background,
         ..retold_align::SemanticParams::default()
     };
     let beads = align_sentences(a.emb, b.emb, &params);
-    let (mut ta, mut tb, mut wsum, mut w) = (0u32, 0u32, 0f32, 0f32);
+    let (mut ta, mut tb, mut wsum, mut csum, mut w) = (0u32, 0u32, 0f32, 0f32, 0f32);
     for bd in &beads {
         let (x, y) = (
             a.units.tokens(bd.a.0, bd.a.1),
@@ -221,6 +226,7 @@ pub fn semantic_pair(
         tb += y;
         let wt = (x + y) as f32;
         wsum += wt * bd.similarity;
+        csum += wt * bd.contrast;
         w += wt;
     }
     let share = |t: u32, n: usize| {
@@ -235,6 +241,7 @@ pub fn semantic_pair(
         coverage_a: share(ta, a.tokens),
         coverage_b: share(tb, b.tokens),
         similarity: if w > 0.0 { wsum / w } else { 0.0 },
+        contrast: if w > 0.0 { csum / w } else { 0.0 },
         doc_similarity: retold_embed::cosine(&va, &vb),
         beads: beads.len() as u32,
     };

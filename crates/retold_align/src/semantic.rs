@@ -25,6 +25,10 @@ pub struct SemanticParams {
     /// Score multiplier for beads with more than one sentence on a side (≤ 1 discourages
     /// merges that a pair of one-to-one beads would explain as well).
     pub merge_factor: f32,
+    /// Least similarity above the background a bead needs (0 turns contrast off).
+    pub min_contrast: f32,
+    /// Background similarity where a side has a single sentence.
+    pub default_background: f32,
 }
 
 impl Default for SemanticParams {
@@ -33,6 +37,8 @@ impl Default for SemanticParams {
             threshold: 0.6,
             max_merge: 2,
             merge_factor: 0.9,
+            min_contrast: 0.0,
+            default_background: 0.0,
         }
     }
 }
@@ -46,6 +52,8 @@ pub struct Bead {
     pub b: (u32, u32),
     /// Cosine similarity of the two sides' (merged) embeddings.
     pub similarity: f32,
+    /// Similarity minus the background of its sentences.
+    pub contrast: f32,
 }
 
 fn dot(x: &[f32], y: &[f32]) -> f32 {
@@ -85,6 +93,48 @@ pub fn align_sentences(a: &[Vec<f32>], b: &[Vec<f32>], p: &SemanticParams) -> Ve
         return Vec::new();
     }
     let k = p.max_merge.max(1);
+    // Background of each sentence: mean similarity to the other side's other sentences.
+    let contrast_on = p.min_contrast > 0.0;
+    let (mut row, mut col) = (vec![0f32; n], vec![0f32; m]);
+    let mut cell = vec![0f32; if contrast_on { n * m } else { 0 }];
+    if contrast_on {
+        for i in 0..n {
+            for j in 0..m {
+                let s = dot(&a[i], &b[j]);
+                cell[i * m + j] = s;
+                row[i] += s;
+                col[j] += s;
+            }
+        }
+    }
+    // Background of a bead: mean over its sentences of their mean similarity to the sentences
+    // of the other side outside the bead.
+    let background = |ia: std::ops::Range<usize>, jb: std::ops::Range<usize>| -> f32 {
+        if !contrast_on {
+            return 0.0;
+        }
+        let mut sum = 0f32;
+        let mut cnt = 0usize;
+        for i in ia.clone() {
+            let inside: f32 = jb.clone().map(|j| cell[i * m + j]).sum();
+            if m > jb.len() {
+                sum += (row[i] - inside) / (m - jb.len()) as f32;
+                cnt += 1;
+            }
+        }
+        for j in jb.clone() {
+            let inside: f32 = ia.clone().map(|i| cell[i * m + j]).sum();
+            if n > ia.len() {
+                sum += (col[j] - inside) / (n - ia.len()) as f32;
+                cnt += 1;
+            }
+        }
+        if cnt == 0 {
+            p.default_background
+        } else {
+            sum / cnt as f32
+        }
+    };
     let wa: Vec<Vec<Option<Vec<f32>>>> = (1..=k).map(|w| windows(a, w)).collect();
     let wb: Vec<Vec<Option<Vec<f32>>>> = (1..=k).map(|w| windows(b, w)).collect();
     // best[i][j]: best score aligning a[..i] with b[..j]; back[i][j]: the move taken.
@@ -93,7 +143,7 @@ pub fn align_sentences(a: &[Vec<f32>], b: &[Vec<f32>], p: &SemanticParams) -> Ve
         Start,
         SkipA,
         SkipB,
-        Bead(u8, u8, f32),
+        Bead(u8, u8, f32, f32),
     }
     let cols = m + 1;
     let mut best = vec![0f32; (n + 1) * cols];
@@ -122,20 +172,29 @@ pub fn align_sentences(a: &[Vec<f32>], b: &[Vec<f32>], p: &SemanticParams) -> Ve
                         continue;
                     };
                     let sim = dot(x, y);
+                    if sim <= p.threshold {
+                        continue;
+                    }
                     let size = (da + db) as f32 / 2.0;
                     let factor = if da > 1 || db > 1 {
                         p.merge_factor
                     } else {
                         1.0
                     };
-                    let gain = (sim - p.threshold) * size * factor;
+                    let contrast = sim - background(i - da..i, j - db..j);
+                    let margin = if contrast_on {
+                        contrast - p.min_contrast
+                    } else {
+                        sim - p.threshold
+                    };
+                    let gain = margin * size * factor;
                     if gain <= 0.0 {
                         continue;
                     }
                     let s = best[(i - da) * cols + j - db] + gain;
                     if s > sc {
                         sc = s;
-                        mv = Move::Bead(da as u8, db as u8, sim);
+                        mv = Move::Bead(da as u8, db as u8, sim, contrast);
                     }
                 }
             }
@@ -150,12 +209,13 @@ pub fn align_sentences(a: &[Vec<f32>], b: &[Vec<f32>], p: &SemanticParams) -> Ve
             Move::Start => break,
             Move::SkipA => i -= 1,
             Move::SkipB => j -= 1,
-            Move::Bead(da, db, sim) => {
+            Move::Bead(da, db, sim, contrast) => {
                 let (da, db) = (da as usize, db as usize);
                 out.push(Bead {
                     a: ((i - da) as u32, i as u32),
                     b: ((j - db) as u32, j as u32),
                     similarity: sim,
+                    contrast,
                 });
                 i -= da;
                 j -= db;
@@ -238,6 +298,36 @@ mod tests {
         let b: Vec<_> = (3..7).map(|i| sent(i, 8, 0.0)).collect();
         assert!(align_sentences(&a, &b, &SemanticParams::default()).is_empty());
         assert!(align_sentences(&a, &[], &SemanticParams::default()).is_empty());
+    }
+
+    #[test]
+    fn uniformly_similar_sentences_do_not_align_with_contrast() {
+        // Every sentence of a is 0.9 similar to every sentence of b: same kind, no match.
+        let base = vec![1.0, 0.0, 0.0, 0.0, 0.0];
+        let mk = |axis: usize| {
+            let mut v = base.clone();
+            v[axis] = 0.484; // cos ≈ 0.9 between any two such vectors
+            unit(&v)
+        };
+        let a: Vec<_> = (1..3).map(mk).collect();
+        let b: Vec<_> = (3..5).map(mk).collect();
+        let raw = SemanticParams {
+            threshold: 0.8,
+            ..SemanticParams::default()
+        };
+        assert!(
+            !align_sentences(&a, &b, &raw).is_empty(),
+            "raw threshold aligns"
+        );
+        let with_contrast = SemanticParams {
+            min_contrast: 0.05,
+            ..raw
+        };
+        assert!(align_sentences(&a, &b, &with_contrast).is_empty());
+        // The same sentences against themselves stand out and align.
+        let beads = align_sentences(&a, &a, &with_contrast);
+        assert_eq!(beads.len(), 2);
+        assert!(beads.iter().all(|b| b.contrast > 0.05));
     }
 
     #[test]

@@ -143,13 +143,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if models.is_some() {
         writeln!(
             o,
-            "  semantic layer: {} candidates from embeddings, {} from anchors; {} pairs ({:.1} %) sentence-aligned; {} texts embedded in {:.2} s",
+            "  semantic layer: {} candidates from embeddings, {} from anchors; {} pairs ({:.1} %) sentence-aligned; {} texts embedded in {:.2} s ({} document leads in {:.2} s)",
             s.ann_pairs,
             s.anchor_pairs,
             s.semantic_pairs,
             100.0 * s.semantic_pairs as f64 / s.candidates.max(1) as f64,
             s.sentences_embedded,
-            s.embed_secs
+            s.embed_secs,
+            s.doc_vectors.0,
+            s.doc_vectors.1
         )?;
     }
     let rel: Vec<String> = Relation::ALL

@@ -23,15 +23,26 @@ pub struct Args {
     pub threads: Option<usize>,
     #[command(flatten)]
     pub semantic: crate::SemanticArgs,
+    /// Also write every analysed labelled pair with its features and gold label to FILE
+    /// (JSONL), for `scripts/fit_classifier.py`.
+    #[arg(long, value_name = "FILE")]
+    pub dump_pairs: Option<PathBuf>,
 }
 
 /// Runs `retold eval`.
 pub fn run(args: Args) -> Result<(), Failure> {
-    let cfg = Config::default();
+    let cfg = Config {
+        keep_unrelated: args.dump_pairs.is_some(),
+        ..Config::default()
+    };
     let models = args.semantic.load()?;
     let report = with_threads(args.threads, || {
         run_eval(&args.docs, &args.gold, &cfg, models.as_ref(), &|_| {})
     })??;
+    let (report, out) = report;
+    if let Some(path) = &args.dump_pairs {
+        retold::eval::dump_pairs(&out, &args.gold, path)?;
+    }
     let mut o = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut o, &report).map_err(std::io::Error::from)?;

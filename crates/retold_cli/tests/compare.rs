@@ -1,4 +1,6 @@
-//! `retold compare` on the seed pair: contract JSON, boilerplate, human output snapshots.
+//! `retold compare` on the seed pair: contract JSON, boilerplate, human output snapshots (of
+//! the lexical layer, `--semantic off`, so they do not depend on installed models; the
+//! semantic layer is tested in `semantic.rs`).
 
 mod common;
 use common::*;
@@ -16,6 +18,8 @@ fn seed_pair_json_contract_and_boilerplate() {
         orig.to_str().unwrap(),
         repost.to_str().unwrap(),
         "--json",
+        "--semantic",
+        "off",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
@@ -138,6 +142,8 @@ fn seed_pair_human_output() {
         repost.to_str().unwrap(),
         "--color",
         "never",
+        "--semantic",
+        "off",
     ]);
     assert!(o.status.success());
     let out = stdout(&o)

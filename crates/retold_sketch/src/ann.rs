@@ -23,14 +23,66 @@ pub fn nearest_pairs(vectors: &[Vec<f32>], k: usize, min_sim: f32) -> Vec<(u32, 
     let live: Vec<u32> = (0..vectors.len() as u32)
         .filter(|&i| !vectors[i as usize].is_empty())
         .collect();
-    if live.len() < 2 || k == 0 {
+    finish(vectors, knn(vectors, &live, &live, k, min_sim))
+}
+
+/// Like [`nearest_pairs`], but each vector's neighbours are searched among the vectors of
+/// *other* groups only (`group[i]` is vector `i`'s group, e.g. its language): a Chinese
+/// report's nearest English documents, which the nearest documents overall (other Chinese
+/// reports, nearer in any model's space) would crowd out.
+pub fn nearest_pairs_across(
+    vectors: &[Vec<f32>],
+    group: &[u32],
+    k: usize,
+    min_sim: f32,
+) -> Vec<(u32, u32, f32)> {
+    let mut groups: Vec<u32> = group.to_vec();
+    groups.sort_unstable();
+    groups.dedup();
+    let mut found = Vec::new();
+    if groups.len() < 2 {
         return Vec::new();
     }
-    let neighbours: Vec<Vec<(u32, f32)>> = if live.len() <= EXACT_LIMIT {
-        live.par_iter()
+    for &g in &groups {
+        let live = |inside: bool| -> Vec<u32> {
+            (0..vectors.len() as u32)
+                .filter(|&i| !vectors[i as usize].is_empty() && (group[i as usize] == g) == inside)
+                .collect()
+        };
+        found.extend(knn(vectors, &live(false), &live(true), k, min_sim));
+    }
+    finish(vectors, found)
+}
+
+/// Sorted, deduplicated `(a, b, similarity)` with `a < b`.
+fn finish(vectors: &[Vec<f32>], found: Vec<(u32, u32)>) -> Vec<(u32, u32, f32)> {
+    let mut pairs: Vec<(u32, u32, f32)> = found
+        .into_iter()
+        .map(|(i, j)| (i.min(j), i.max(j)))
+        .map(|(a, b)| (a, b, dot(&vectors[a as usize], &vectors[b as usize])))
+        .collect();
+    pairs.sort_unstable_by_key(|p| (p.0, p.1));
+    pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+    pairs
+}
+
+/// The `k` nearest `targets` (cosine ≥ `min_sim`, itself excluded) of each of `queries`.
+fn knn(
+    vectors: &[Vec<f32>],
+    targets: &[u32],
+    queries: &[u32],
+    k: usize,
+    min_sim: f32,
+) -> Vec<(u32, u32)> {
+    if targets.is_empty() || queries.is_empty() || k == 0 {
+        return Vec::new();
+    }
+    let neighbours: Vec<Vec<(u32, f32)>> = if targets.len() <= EXACT_LIMIT {
+        queries
+            .par_iter()
             .map(|&i| {
                 let v = &vectors[i as usize];
-                let mut best: Vec<(u32, f32)> = live
+                let mut best: Vec<(u32, f32)> = targets
                     .iter()
                     .filter(|&&j| j != i)
                     .map(|&j| (j, dot(v, &vectors[j as usize])))
@@ -43,11 +95,12 @@ pub fn nearest_pairs(vectors: &[Vec<f32>], k: usize, min_sim: f32) -> Vec<(u32, 
             .collect()
     } else {
         // Euclidean distance orders unit vectors as cosine does (|x − y|² = 2 − 2·cos).
-        let hnsw: Hnsw<f32, DistL2> = Hnsw::new(16, live.len(), 16, 100, DistL2 {});
-        for &i in &live {
+        let hnsw: Hnsw<f32, DistL2> = Hnsw::new(16, targets.len(), 16, 100, DistL2 {});
+        for &i in targets {
             hnsw.insert_slice((&vectors[i as usize], i as usize));
         }
-        live.par_iter()
+        queries
+            .par_iter()
             .map(|&i| {
                 hnsw.search(&vectors[i as usize], k + 1, 64)
                     .into_iter()
@@ -59,19 +112,11 @@ pub fn nearest_pairs(vectors: &[Vec<f32>], k: usize, min_sim: f32) -> Vec<(u32, 
             })
             .collect()
     };
-    let mut pairs: Vec<(u32, u32, f32)> = live
+    queries
         .iter()
         .zip(neighbours)
-        .flat_map(|(&i, ns)| {
-            ns.into_iter()
-                .map(move |(j, _)| (i.min(j), i.max(j)))
-                .collect::<Vec<_>>()
-        })
-        .map(|(a, b)| (a, b, dot(&vectors[a as usize], &vectors[b as usize])))
-        .collect();
-    pairs.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
-    pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
-    pairs
+        .flat_map(|(&i, ns)| ns.into_iter().map(move |(j, _)| (i, j)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -130,6 +175,20 @@ mod tests {
         let found = expect.iter().filter(|p| got.contains(p)).count();
         assert!(found as f32 >= 0.99 * expect.len() as f32, "{found}");
         assert_eq!(nearest_pairs(&v, 1, 0.9), first);
+    }
+
+    #[test]
+    fn across_groups_only_pairs_different_groups() {
+        let (v, expect) = planted(50);
+        // Base vectors in group 0, their near copies in group 1.
+        let group: Vec<u32> = (0..100).map(|i| (i >= 50) as u32).collect();
+        let got: Vec<(u32, u32)> = nearest_pairs_across(&v, &group, 1, 0.9)
+            .into_iter()
+            .map(|(a, b, _)| (a, b))
+            .collect();
+        assert_eq!(got, expect);
+        // One group: nothing to pair across.
+        assert!(nearest_pairs_across(&v, &[0; 100], 3, -1.0).is_empty());
     }
 
     #[test]

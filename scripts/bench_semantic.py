@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Benchmark the semantic layer and write its section of docs/benchmarks.md.
+
+    python3 scripts/bench_semantic.py [--retold BIN] [--example BIN] [--corpus bench/data/corpus-10k.jsonl]
+
+Measures, on this machine (CPU; no GPU is used unless the binary was built with `cuda`):
+  1. embedding throughput of each model on 20-word sentences (batch 32), with the
+     `embed_speed` example of crates/retold_embed (build: cargo build --release -p retold_embed
+     --features candle --example embed_speed);
+  2. `retold dedup` end to end on the 10k-document benchmark corpus (scripts/make_corpus.py)
+     with `--semantic off` and `--semantic on`, the same threads, one after the other: wall time,
+     the ratio, candidate pairs, the share of pairs that reach the semantic aligner, texts and
+     document leads embedded (documents/s).
+The section between `<!-- semantic:start -->` and `<!-- semantic:end -->` of
+docs/benchmarks.md is replaced (appended when missing); the rest of the file (written by
+scripts/bench.py) is kept. Standard library only.
+"""
+import argparse
+import datetime
+import os
+import re
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.expanduser("~/.cache/retold/target")
+START, END = "<!-- semantic:start -->", "<!-- semantic:end -->"
+
+
+def run(cmd, env=None):
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
+    return p.stdout, wall
+
+
+def embed_speed(example, threads):
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+    out, _ = run([example, "all", "512", "32"], env)
+    rows = []
+    for line in out.splitlines():
+        m = re.match(r"(\S+)\s+load ([\d.]+)s\s+(\d+) sentences.*?([\d.]+) sentences/s", line)
+        if m:
+            rows.append((m.group(1), float(m.group(2)), int(m.group(3)), float(m.group(4))))
+    return rows
+
+
+def dedup(retold, corpus, mode, threads, work):
+    out_dir = os.path.join(work, "semantic-" + mode)
+    out, wall = run([retold, "dedup", corpus, "--out", out_dir, "--quiet", "--threads", str(threads),
+                     "--semantic", mode])
+    info = {"wall": wall, "summary": out}
+    m = re.search(r"candidate pairs: (\d+)", out)
+    info["candidates"] = int(m.group(1)) if m else None
+    m = re.search(r"semantic layer: (\d+) candidates from embeddings, (\d+) from anchors; (\d+) pairs "
+                  r"\(([\d.]+) %\) sentence-aligned; (\d+) texts embedded in ([\d.]+) s "
+                  r"\((\d+) document leads in ([\d.]+) s\)", out)
+    if m:
+        keys = ["ann", "anchors", "aligned", "aligned_pct", "texts", "embed_s", "leads", "leads_s"]
+        for k, v in zip(keys, m.groups()):
+            info[k] = float(v)
+    m = re.search(r"pairs: (.*)", out.split("candidate pairs")[1] if "candidate pairs" in out else "")
+    info["pairs"] = m.group(1).strip() if m else "?"
+    return info
+
+
+def render(speeds, off, on, corpus, threads):
+    lines = [START, "", "## Semantic layer (sentence embeddings, CPU)", ""]
+    lines.append("Written by `python3 scripts/bench_semantic.py` on %s; %d threads, %s. No GPU was lent "
+                 "to this project's sessions so far: GPU throughput is not measured (build with "
+                 "`--features cuda` and pass `--device cuda` on a GPU machine)." % (
+                     datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), threads,
+                     os.uname().machine))
+    lines += ["", "| model | load s | sentences/s (20 words, batch 32) |", "|---|---:|---:|"]
+    for name, load, n, sps in speeds:
+        lines.append("| %s | %.2f | %.1f |" % (name, load, sps))
+    lines += ["", "End to end on `%s` (`retold dedup --threads %d`):" % (os.path.relpath(corpus, REPO), threads), "",
+              "| run | wall s | candidate pairs | pairs sentence-aligned | texts embedded | document leads/s | pairs found |",
+              "|---|---:|---:|---:|---:|---:|---|"]
+    for name, r in (("--semantic off", off), ("--semantic on", on)):
+        aligned = "%d (%.1f %%)" % (r["aligned"], r["aligned_pct"]) if "aligned" in r else "–"
+        texts = "%d" % r["texts"] if "texts" in r else "–"
+        leads = "%.1f" % (r["leads"] / r["leads_s"]) if r.get("leads_s") else "–"
+        lines.append("| %s | %.1f | %s | %s | %s | %s | %s |" % (name, r["wall"], r["candidates"], aligned, texts,
+                                                              leads, r["pairs"]))
+    ratio = on["wall"] / max(off["wall"], 1e-9)
+    lines += ["", "Cost of the semantic layer: **%.0f×** the lexical pipeline on this corpus and machine "
+              "(target: ≤ 5×). Embedding is the cost: %.0f s of the %.0f s went to the models "
+              "(%.0f s for the document leads that feed the nearest-neighbour candidates)." % (
+                  ratio, on.get("embed_s", 0), on["wall"], on.get("leads_s", 0)), "", END, ""]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--retold", default=os.path.join(TARGET, "release", "retold"))
+    ap.add_argument("--example", default=os.path.join(TARGET, "release", "examples", "embed_speed"))
+    ap.add_argument("--corpus", default=os.path.join(REPO, "bench", "data", "corpus-10k.jsonl"))
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--work", default=os.path.join(REPO, "bench", "work"))
+    ap.add_argument("--md", default=os.path.join(REPO, "docs", "benchmarks.md"))
+    args = ap.parse_args()
+    if not os.path.exists(args.corpus):
+        raise SystemExit("no corpus at %s: build it with python3 scripts/make_corpus.py" % args.corpus)
+    os.makedirs(args.work, exist_ok=True)
+    speeds = embed_speed(args.example, args.threads)
+    print("embedding:", speeds, file=sys.stderr)
+    off = dedup(args.retold, args.corpus, "off", args.threads, args.work)
+    print("off: %.1f s" % off["wall"], file=sys.stderr)
+    on = dedup(args.retold, args.corpus, "on", args.threads, args.work)
+    print("on: %.1f s" % on["wall"], file=sys.stderr)
+    section = render(speeds, off, on, args.corpus, args.threads)
+    text = open(args.md, encoding="utf-8").read() if os.path.exists(args.md) else "# Benchmarks\n\n"
+    if START in text and END in text:
+        text = text[:text.index(START)] + section + text[text.index(END) + len(END) + 1:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    with open(args.md, "w", encoding="utf-8") as f:
+        f.write(text)
+    print("wrote %s" % os.path.relpath(args.md, REPO), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -141,26 +141,26 @@ fn features(ps: &[Passage], na: usize, nb: usize) -> Features {
     }
 }
 
-/// The semantic side of a pair: both documents' units and embeddings, the model that made
-/// them, and whether the languages differ.
+/// The semantic side of a pair: the documents' lead vectors' similarity and, when the pair is
+/// close enough to be worth it, both documents' sentence units and embeddings.
 #[derive(Debug, Clone, Copy)]
 pub struct SemanticInput<'a> {
-    /// `a`'s units and embeddings.
-    pub a: SemSide<'a>,
-    /// `b`'s units and embeddings.
-    pub b: SemSide<'a>,
-    /// The model.
+    /// Units and embeddings of `a` and `b`, when the sentences are to be aligned.
+    pub sentences: Option<(SemSide<'a>, SemSide<'a>)>,
+    /// The model of the sentence embeddings.
     pub slot: Slot,
-    /// Its name (reported in `scores.model`).
-    pub model: &'static str,
+    /// Cosine similarity of the documents' lead vectors.
+    pub doc_similarity: f32,
+    /// The model of the lead vectors.
+    pub doc_slot: Slot,
     /// The documents are in different languages.
     pub cross_lingual: bool,
 }
 
-/// Refines a lexical analysis with semantic sentence alignment: adds the semantic scores,
+/// Refines a lexical analysis with the semantic layer: adds the semantic scores,
 /// re-classifies (`rewrite`, `translation`, `related`), and adds the sentence beads as
-/// `paraphrase` / `translation` passages (a bead mostly inside lexical passages is reported
-/// as `verbatim`; lexical passages that no bead overlaps are kept as they are).
+/// `paraphrase` / `translation` passages (a bead mostly inside near-verbatim lexical passages
+/// is reported as `verbatim`; lexical passages that no bead overlaps are kept as they are).
 pub fn add_semantic(
     an: &mut PairAnalysis,
     a: &Prepared,
@@ -171,20 +171,34 @@ pub fn add_semantic(
     if an.exact {
         return;
     }
-    let (beads, sc) = semantic_pair(s.a, s.b, &cfg.semantic, s.slot);
+    let (beads, sc, sides) = match s.sentences {
+        Some((sa, sb)) => {
+            let (beads, sc) = semantic_pair(sa, sb, &cfg.semantic, s.slot);
+            (beads, sc, Some((sa, sb)))
+        }
+        None => (Vec::new(), Default::default(), None),
+    };
     let f = &mut an.features;
     f.sem_coverage_a = round3(sc.coverage_a);
     f.sem_coverage_b = round3(sc.coverage_b);
     f.sem_similarity = round3(sc.similarity);
     f.sem_contrast = round3(sc.contrast);
-    f.doc_similarity = round3(sc.doc_similarity);
+    f.doc_similarity = round3(s.doc_similarity);
     f.cross_lingual = s.cross_lingual;
-    f.model = Some(s.model);
-    let (rel, conf, margin) =
-        classify_semantic((an.relation, an.confidence), f, s.slot, &cfg.semantic);
+    f.model = Some(if sides.is_some() { s.slot } else { s.doc_slot }.model_name());
+    let (rel, conf, margin) = classify_semantic(
+        (an.relation, an.confidence),
+        f,
+        s.slot,
+        s.doc_slot,
+        &cfg.semantic,
+    );
     f.sem_margin = round3(margin);
     an.relation = rel;
     an.confidence = conf;
+    let Some((sa, sb)) = sides else {
+        return;
+    };
     if beads.is_empty()
         || !matches!(
             rel,
@@ -204,12 +218,12 @@ pub fn add_semantic(
     let mut bead_spans: Vec<(u32, u32)> = Vec::with_capacity(beads.len());
     for bd in &beads {
         let ta = (
-            s.a.units.spans[bd.a.0 as usize].0,
-            s.a.units.spans[bd.a.1 as usize - 1].1,
+            sa.units.spans[bd.a.0 as usize].0,
+            sa.units.spans[bd.a.1 as usize - 1].1,
         );
         let tb = (
-            s.b.units.spans[bd.b.0 as usize].0,
-            s.b.units.spans[bd.b.1 as usize - 1].1,
+            sb.units.spans[bd.b.0 as usize].0,
+            sb.units.spans[bd.b.1 as usize - 1].1,
         );
         bead_spans.push(ta);
         let inside = union_len(

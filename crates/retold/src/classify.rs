@@ -61,7 +61,8 @@ pub struct Features {
     /// Token-weighted mean contrast of the aligned sentences: similarity above the mean
     /// similarity of the same sentences to the rest of the other document.
     pub sem_contrast: f32,
-    /// Cosine similarity of the documents' mean sentence vectors.
+    /// Cosine similarity of the documents' lead vectors (title and lead, embedded by the
+    /// multilingual model when it is installed).
     pub doc_similarity: f32,
     /// The two documents are in different languages.
     pub cross_lingual: bool,
@@ -78,9 +79,10 @@ fn ramp(x: f32, scale: f32) -> f32 {
 /// | condition | relation |
 /// |---|---|
 /// | lexical `duplicate` | unchanged |
-/// | both sides semantically covered ≥ `same_text_coverage`, sentence similarity ≥ the model's `same_text_similarity` | `translation` across languages, else `rewrite` |
+/// | languages differ, both sides semantically covered ≥ `translation_coverage`, sentence similarity ≥ `translation_similarity` | `translation` |
+/// | same language, both sides covered ≥ `same_text_coverage`, sentence similarity ≥ the model's `same_text_similarity`, and one side lexically covered ≥ `rewrite_min_lexical` | `rewrite` |
 /// | lexical `rewrite` or `partial` | unchanged |
-/// | document similarity ≥ the model's `related_similarity` | `related` |
+/// | lead-vector similarity ≥ the lead model's `related_similarity` | `related` |
 /// | otherwise | unchanged (`unrelated`) |
 ///
 /// The thresholds per model live in [`SemanticParams`]; the confidence is a logistic function
@@ -90,16 +92,25 @@ pub fn classify_semantic(
     lex: (Relation, f32),
     f: &Features,
     slot: Slot,
+    doc_slot: Slot,
     p: &SemanticParams,
 ) -> (Relation, f32, f32) {
     if lex.0 == Relation::Duplicate {
         return (lex.0, lex.1, 0.0);
     }
     let sp = p.for_slot(slot);
+    let dp = p.for_slot(doc_slot);
     let min_cov = f.sem_coverage_a.min(f.sem_coverage_b);
-    // Margin of the same-text rule: the smaller of its two distances, in units of scale.
-    let same_text = ((min_cov - p.same_text_coverage) / p.coverage_scale)
-        .min((f.sem_similarity - sp.same_text_similarity) / sp.similarity_scale);
+    // Margin of the same-text rule: the smallest of its distances, in units of scale.
+    let same_text = if f.cross_lingual {
+        ((min_cov - p.translation_coverage) / p.coverage_scale)
+            .min((f.sem_similarity - p.translation_similarity) / sp.similarity_scale)
+    } else {
+        let lexical = f.coverage_a.max(f.coverage_b);
+        ((min_cov - p.same_text_coverage) / p.coverage_scale)
+            .min((f.sem_similarity - sp.same_text_similarity) / sp.similarity_scale)
+            .min((lexical - p.rewrite_min_lexical) / p.coverage_scale)
+    };
     if same_text >= 0.0 {
         let rel = if f.cross_lingual {
             Relation::Translation
@@ -111,7 +122,7 @@ pub fn classify_semantic(
     if matches!(lex.0, Relation::Rewrite | Relation::Partial) {
         return (lex.0, lex.1, 0.0);
     }
-    let related = (f.doc_similarity - sp.related_similarity) / sp.similarity_scale;
+    let related = (f.doc_similarity - dp.related_similarity) / dp.similarity_scale;
     if related >= 0.0 {
         return (Relation::Related, p.confidence(related), related);
     }
@@ -158,4 +169,79 @@ pub fn classify(f: &Features, exact: bool, p: &ClassifierParams) -> (Relation, f
     }
     let m = 1.0 - ramp(matched as f32, p.partial_min_tokens as f32);
     (Relation::Unrelated, conf(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sem(cov: f32, sim: f32, doc: f32, cross: bool) -> Features {
+        Features {
+            sem_coverage_a: cov,
+            sem_coverage_b: cov,
+            sem_similarity: sim,
+            doc_similarity: doc,
+            cross_lingual: cross,
+            ..Features::default()
+        }
+    }
+
+    #[test]
+    fn semantic_rules() {
+        let p = SemanticParams::default();
+        let e = p.english;
+        let unrelated = (Relation::Unrelated, 0.9);
+        let mut same = sem(0.9, e.same_text_similarity + 0.05, 0.9, false);
+        // Same-language embeddings alone cannot tell a rewrite from an independent report.
+        assert_eq!(
+            classify_semantic(unrelated, &same, Slot::English, Slot::English, &p).0,
+            Relation::Unrelated
+        );
+        same.coverage_a = p.rewrite_min_lexical + 0.1;
+        assert_eq!(
+            classify_semantic(unrelated, &same, Slot::English, Slot::English, &p).0,
+            Relation::Rewrite
+        );
+        let across = sem(0.9, p.translation_similarity + 0.01, 0.9, true);
+        assert_eq!(
+            classify_semantic(
+                unrelated,
+                &across,
+                Slot::Multilingual,
+                Slot::Multilingual,
+                &p
+            )
+            .0,
+            Relation::Translation
+        );
+        // Low coverage, close documents: the same story.
+        let story = sem(0.1, 0.0, e.related_similarity + 0.05, false);
+        assert_eq!(
+            classify_semantic(unrelated, &story, Slot::English, Slot::English, &p).0,
+            Relation::Related
+        );
+        // Far apart: unchanged.
+        let far = sem(0.0, 0.0, e.related_similarity - 0.3, false);
+        assert_eq!(
+            classify_semantic(unrelated, &far, Slot::English, Slot::English, &p).0,
+            Relation::Unrelated
+        );
+        // A lexical duplicate stays one, a partial stays partial unless the whole text matches.
+        let dup = (Relation::Duplicate, 0.95);
+        assert_eq!(
+            classify_semantic(dup, &far, Slot::English, Slot::English, &p).0,
+            Relation::Duplicate
+        );
+        let partial = (Relation::Partial, 0.8);
+        assert_eq!(
+            classify_semantic(partial, &story, Slot::English, Slot::English, &p).0,
+            Relation::Partial
+        );
+        // Confidence grows with the margin and stays in [0.5, 1].
+        let mut strong = sem(1.0, 0.99, 0.99, false);
+        strong.coverage_a = 1.0;
+        let (_, c1, m1) = classify_semantic(unrelated, &same, Slot::English, Slot::English, &p);
+        let (_, c2, m2) = classify_semantic(unrelated, &strong, Slot::English, Slot::English, &p);
+        assert!(m2 > m1 && c2 >= c1 && (0.5..=1.0).contains(&c1) && c2 <= 1.0);
+    }
 }

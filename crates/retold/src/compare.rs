@@ -7,9 +7,10 @@ use crate::error::Error;
 use crate::evidence::evidence;
 use crate::prepare::{prepare, Prepared};
 use crate::relation::Relation;
-use crate::semantic::{units, Models, SemSide};
+use crate::semantic::{doc_slot, lead_text, units, Models, SemSide};
 use retold_clean::CorpusModel;
 use retold_cluster::{provenance, Containment};
+use retold_embed::cosine;
 use serde::Serialize;
 
 /// One side of a comparison.
@@ -101,32 +102,54 @@ pub fn compare(
     let pb = prepare(b.text, b.source, &model, b.lang);
     let mut an = analyze(&pa, &pb, cfg);
     let (la, lb) = (pa.lang.as_deref(), pb.lang.as_deref());
-    let slot = models
-        .filter(|_| cfg.semantic.enabled && !an.exact)
-        .and_then(|m| m.slot_for(la, lb).map(|s| (m, s)));
-    if let Some((m, slot)) = slot {
+    let semantic = models
+        .filter(|_| cfg.semantic.enabled && !an.exact && an.relation != Relation::Duplicate)
+        .and_then(|m| Some((m, m.slot_for(la, lb)?, doc_slot(m)?)));
+    if let Some((m, slot, dslot)) = semantic {
         let (ua, ub) = (units(&pa), units(&pb));
+        let leads = [
+            lead_text(&ua, cfg.semantic.doc_lead_tokens),
+            lead_text(&ub, cfg.semantic.doc_lead_tokens),
+        ];
+        let lv = if leads.iter().any(String::is_empty) {
+            Vec::new()
+        } else {
+            m.embed(dslot, &[leads[0].as_str(), leads[1].as_str()])?
+        };
+        let doc_similarity = if lv.len() == 2 {
+            cosine(&lv[0], &lv[1])
+        } else {
+            0.0
+        };
         let texts: Vec<&str> = ua
             .texts
             .iter()
             .chain(&ub.texts)
             .map(String::as_str)
             .collect();
-        let mut emb = m.embed(slot, &texts)?;
+        let mut emb = if texts.is_empty() {
+            Vec::new()
+        } else {
+            m.embed(slot, &texts)?
+        };
         let eb = emb.split_off(ua.texts.len());
+        let aligned = doc_similarity >= cfg.semantic.for_slot(dslot).align_gate;
         let input = SemanticInput {
-            a: SemSide {
-                units: &ua,
-                emb: &emb,
-                tokens: pa.tokens.len(),
-            },
-            b: SemSide {
-                units: &ub,
-                emb: &eb,
-                tokens: pb.tokens.len(),
-            },
+            sentences: aligned.then_some((
+                SemSide {
+                    units: &ua,
+                    emb: &emb,
+                    tokens: pa.tokens.len(),
+                },
+                SemSide {
+                    units: &ub,
+                    emb: &eb,
+                    tokens: pb.tokens.len(),
+                },
+            )),
             slot,
-            model: slot.model_name(),
+            doc_similarity,
+            doc_slot: dslot,
             cross_lingual: matches!((la, lb), (Some(x), Some(y)) if x != y),
         };
         add_semantic(&mut an, &pa, &pb, input, cfg);

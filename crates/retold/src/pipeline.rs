@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::evidence::evidence;
 use crate::prepare::{content_tokens, prepare_with, Prepared};
 use crate::relation::Relation;
-use crate::semantic::{units, Models, SemSide, Slot, Units};
+use crate::semantic::{doc_slot, lead_text, units, Models, SemSide, Slot, Units};
 use crate::store::TextStore;
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -438,9 +438,7 @@ where
             .collect();
         if let Some(models) = models {
             let t = std::time::Instant::now();
-            let gate = doc_vecs
-                .as_ref()
-                .map(|(s, v)| (v.as_slice(), cfg.semantic.for_slot(*s).ann_min_similarity));
+            let gate = doc_vecs.as_ref().map(|(s, v)| (v.as_slice(), *s));
             let sem = semantic_chunk(
                 chunk,
                 &mut analyses,
@@ -516,9 +514,10 @@ fn pair_slot(records: &[DocRecord], models: &Models, a: u32, b: u32) -> Option<(
     models.slot_for(la, lb).map(|s| (s, cross))
 }
 
-/// Runs the semantic aligner on the pairs of a chunk whose lexical relation is not already
-/// `duplicate` and whose document vectors (when there are any) are at least `gate.1` similar:
-/// units of the documents involved are embedded once per model, in one batch.
+/// Runs the semantic layer on the pairs of a chunk whose lexical relation is not already
+/// `duplicate`: every such pair gets its lead-vector similarity (`docs`: the lead vectors and
+/// their model); those at least `align_gate` similar also get their sentences aligned, with
+/// the units of the documents involved embedded once per model, in one batch.
 /// Returns (pairs aligned, units embedded).
 #[allow(clippy::too_many_arguments)]
 fn semantic_chunk(
@@ -528,25 +527,39 @@ fn semantic_chunk(
     prep: &[Prepared],
     records: &[DocRecord],
     models: &Models,
-    gate: Option<(&[Vec<f32>], f32)>,
+    docs: Option<(&[Vec<f32>], Slot)>,
     cfg: &Config,
 ) -> Result<(usize, usize), Error> {
     let pos = |i: u32| ids.binary_search(&i).expect("id prepared");
-    let close = |a: u32, b: u32| match gate {
-        Some((v, min)) => retold_embed::cosine(&v[a as usize], &v[b as usize]) >= min,
-        None => true,
+    let Some((vectors, doc_slot)) = docs else {
+        return Ok((0, 0));
     };
-    let todo: Vec<(usize, Slot, bool)> = chunk
+    let gate = cfg.semantic.for_slot(doc_slot).align_gate;
+    let lead_sim = |a: u32, b: u32| {
+        let (x, y) = (&vectors[a as usize], &vectors[b as usize]);
+        if x.is_empty() || y.is_empty() {
+            0.0
+        } else {
+            retold_embed::cosine(x, y)
+        }
+    };
+    // (pair index, sentence model, cross-lingual, lead similarity, align sentences?)
+    let pending: Vec<(usize, Slot, bool, f32, bool)> = chunk
         .iter()
         .zip(analyses.iter())
         .enumerate()
         .filter(|(_, (_, an))| !an.exact && an.relation != Relation::Duplicate)
-        .filter(|(_, (&(a, b), _))| close(a, b))
-        .filter_map(|(k, (&(a, b), _))| pair_slot(records, models, a, b).map(|(s, c)| (k, s, c)))
+        .filter_map(|(k, (&(a, b), _))| {
+            let (slot, cross) = pair_slot(records, models, a, b)?;
+            let sim = lead_sim(a, b);
+            Some((k, slot, cross, sim, sim >= gate))
+        })
         .collect();
-    if todo.is_empty() {
-        return Ok((0, 0));
-    }
+    let todo: Vec<(usize, Slot, bool)> = pending
+        .iter()
+        .filter(|t| t.4)
+        .map(|t| (t.0, t.1, t.2))
+        .collect();
     // Which documents need which model.
     let mut need: Vec<(Slot, u32)> = todo
         .iter()
@@ -576,25 +589,31 @@ fn semantic_chunk(
         }
     }
     let at = |s: Slot, d: u32| need.binary_search(&(s, d)).expect("unit embedded");
-    let done: Vec<(usize, PairAnalysis)> = todo
+    let done: Vec<(usize, PairAnalysis)> = pending
         .par_iter()
-        .map(|&(k, slot, cross)| {
+        .map(|&(k, slot, cross, sim, align)| {
             let (a, b) = chunk[k];
-            let (ia, ib) = (at(slot, a), at(slot, b));
             let (pa, pb) = (&prep[pos(a)], &prep[pos(b)]);
+            let sentences = align.then(|| {
+                let (ia, ib) = (at(slot, a), at(slot, b));
+                (
+                    SemSide {
+                        units: &unit_list[ia],
+                        emb: &emb[ia],
+                        tokens: pa.tokens.len(),
+                    },
+                    SemSide {
+                        units: &unit_list[ib],
+                        emb: &emb[ib],
+                        tokens: pb.tokens.len(),
+                    },
+                )
+            });
             let input = SemanticInput {
-                a: SemSide {
-                    units: &unit_list[ia],
-                    emb: &emb[ia],
-                    tokens: pa.tokens.len(),
-                },
-                b: SemSide {
-                    units: &unit_list[ib],
-                    emb: &emb[ib],
-                    tokens: pb.tokens.len(),
-                },
+                sentences,
                 slot,
-                model: slot.model_name(),
+                doc_similarity: sim,
+                doc_slot,
                 cross_lingual: cross,
             };
             let mut an = analyses[k].clone();
@@ -602,11 +621,10 @@ fn semantic_chunk(
             (k, an)
         })
         .collect();
-    let n = done.len();
     for (k, an) in done {
         analyses[k] = an;
     }
-    Ok((n, embedded))
+    Ok((todo.len(), embedded))
 }
 
 /// Document vectors for nearest-neighbour candidates: each document's leading units (title
@@ -622,11 +640,7 @@ fn doc_vectors(
     opts: &RunOptions<'_>,
     stats: &mut Stats,
 ) -> Result<(Slot, Vec<Vec<f32>>), Error> {
-    let slot = if models.multilingual.is_some() {
-        Slot::Multilingual
-    } else {
-        Slot::English
-    };
+    let slot = doc_slot(models).ok_or_else(|| Error::Model("no embedding model loaded".into()))?;
     let n = records.len();
     let mut out: Vec<Vec<f32>> = Vec::with_capacity(n);
     let step = 512;
@@ -638,13 +652,7 @@ fn doc_vectors(
                 let text = store.get(i as u32)?;
                 let r = &records[i];
                 let p = prepare_with(&text, r.source.as_deref(), model, r.lang.as_deref(), false);
-                let u = units(&p);
-                let (mut k, mut tokens) = (0, 0);
-                while k < u.texts.len() && tokens < cfg.semantic.doc_lead_tokens {
-                    tokens += (u.spans[k].1 - u.spans[k].0) as usize;
-                    k += 1;
-                }
-                Ok(u.texts[..k].join(" "))
+                Ok(lead_text(&units(&p), cfg.semantic.doc_lead_tokens))
             })
             .collect();
         let mut texts = Vec::with_capacity(leads.len());
@@ -830,6 +838,39 @@ fn group(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rec(lang: Option<&str>) -> DocRecord {
+        DocRecord {
+            id: String::new(),
+            date: None,
+            source: None,
+            lang: lang.map(str::to_string),
+            bytes: 0,
+            tokens: 0,
+        }
+    }
+
+    #[test]
+    fn the_odd_language_out_is_the_source_of_translations() {
+        let r = vec![
+            rec(Some("zh")),
+            rec(Some("en")),
+            rec(Some("en")),
+            rec(Some("en")),
+        ];
+        assert_eq!(odd_language_out(&[0, 1, 2, 3], &r), Some("zh"));
+        // Two languages, one document each: no telling.
+        assert_eq!(odd_language_out(&[0, 1], &r), None);
+        let r2 = vec![
+            rec(Some("zh")),
+            rec(Some("en")),
+            rec(Some("fr")),
+            rec(Some("en")),
+        ];
+        assert_eq!(odd_language_out(&[0, 1, 2, 3], &r2), None);
+        let r3 = vec![rec(None), rec(Some("en")), rec(Some("en"))];
+        assert_eq!(odd_language_out(&[0, 1, 2], &r3), None);
+    }
 
     #[test]
     fn line_keys_match_retold_clean() {

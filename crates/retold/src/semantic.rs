@@ -154,23 +154,27 @@ impl Models {
     }
 }
 
-/// Unit-length mean of a document's unit embeddings, weighted by unit tokens.
-pub fn doc_vector(u: &Units, e: &[Vec<f32>]) -> Vec<f32> {
-    let Some(first) = e.first() else {
-        return Vec::new();
-    };
-    let mut v = vec![0f32; first.len()];
-    for (s, x) in u.spans.iter().zip(e) {
-        let w = (s.1 - s.0) as f32;
-        for (a, b) in v.iter_mut().zip(x) {
-            *a += w * b;
-        }
+/// The lead of a document for its document vector: its first units (title, first sentences)
+/// up to `max_tokens` content tokens (at least one unit), joined by spaces.
+pub fn lead_text(u: &Units, max_tokens: usize) -> String {
+    let (mut k, mut tokens) = (0, 0);
+    while k < u.texts.len() && (k == 0 || tokens < max_tokens) {
+        tokens += (u.spans[k].1 - u.spans[k].0) as usize;
+        k += 1;
     }
-    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if n > 0.0 {
-        v.iter_mut().for_each(|x| *x /= n);
+    u.texts[..k].join(" ")
+}
+
+/// The model that embeds document leads: the multilingual one when loaded (so that leads of
+/// different languages are comparable), else the English one.
+pub fn doc_slot(models: &Models) -> Option<Slot> {
+    if models.multilingual.is_some() {
+        Some(Slot::Multilingual)
+    } else if models.english.is_some() {
+        Some(Slot::English)
+    } else {
+        None
     }
-    v
 }
 
 /// What the semantic alignment of a pair measured.
@@ -184,8 +188,6 @@ pub struct SemanticScores {
     pub similarity: f32,
     /// Token-weighted mean contrast (similarity above background) of the beads.
     pub contrast: f32,
-    /// Cosine similarity of the two documents' mean vectors.
-    pub doc_similarity: f32,
     /// Number of beads.
     pub beads: u32,
 }
@@ -236,13 +238,11 @@ pub fn semantic_pair(
             (t as f32 / n as f32).min(1.0)
         }
     };
-    let (va, vb) = (doc_vector(a.units, a.emb), doc_vector(b.units, b.emb));
     let scores = SemanticScores {
         coverage_a: share(ta, a.tokens),
         coverage_b: share(tb, b.tokens),
         similarity: if w > 0.0 { wsum / w } else { 0.0 },
         contrast: if w > 0.0 { csum / w } else { 0.0 },
-        doc_similarity: retold_embed::cosine(&va, &vb),
         beads: beads.len() as u32,
     };
     (beads, scores)
@@ -262,8 +262,8 @@ mod tests {
         assert!(u
             .texts
             .iter()
-            .any(|t| t == "The minister resigned on Monday."));
-        assert!(u.texts.iter().any(|t| t == "She gave no reason."));
+            .any(|t| t == "The minister resigned on Monday"));
+        assert!(u.texts.iter().any(|t| t == "She gave no reason"));
         // Units cover exactly the content tokens they claim.
         let covered: u32 = u.spans.iter().map(|s| s.1 - s.0).sum();
         assert!(covered as usize <= p.tokens.len());

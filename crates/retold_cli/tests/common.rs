@@ -31,8 +31,14 @@ pub fn seeds() -> (PathBuf, PathBuf) {
     )
 }
 
-/// Runs the retold binary.
+/// Runs the retold binary. A `dedup` run is lexical (`--semantic off`) unless the test passes
+/// `--semantic` itself: the lexical tests stay fast and independent of installed models; the
+/// semantic layer has its own tests (`semantic.rs`, `quality.rs`).
 pub fn retold(args: &[&str]) -> Output {
+    let mut args: Vec<&str> = args.to_vec();
+    if args.first() == Some(&"dedup") && !args.contains(&"--semantic") {
+        args.extend(["--semantic", "off"]);
+    }
     Command::new(env!("CARGO_BIN_EXE_retold"))
         .args(args)
         .env("NO_COLOR", "1")

@@ -1,11 +1,16 @@
-//! Quality gates from the core-engine issue, measured with `retold eval` on `../shared/eval`
-//! and on the synthetic copy/repost/partial set built by `scripts/make_synthetic.py`.
+//! Quality gates, measured with `retold eval` on `../shared/eval` (with the semantic layer when
+//! the models are installed, as `scripts/test.sh` makes sure) and on the synthetic
+//! copy/repost/partial set built by `scripts/make_synthetic.py` (lexical layer).
 
 mod common;
 use common::*;
 use serde_json::Value;
 
 fn eval(docs: &std::path::Path, gold: &std::path::Path) -> Value {
+    eval_with(docs, gold, "auto")
+}
+
+fn eval_with(docs: &std::path::Path, gold: &std::path::Path, semantic: &str) -> Value {
     let o = retold(&[
         "eval",
         "--docs",
@@ -13,6 +18,8 @@ fn eval(docs: &std::path::Path, gold: &std::path::Path) -> Value {
         "--gold",
         gold.to_str().unwrap(),
         "--json",
+        "--semantic",
+        semantic,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     serde_json::from_str(&stdout(&o)).unwrap()
@@ -25,7 +32,47 @@ fn semeval_independent_coverage_is_not_called_a_copy() {
     let f = r["pairs"]["independent_called_reproduced"]
         .as_f64()
         .unwrap();
-    assert!(f <= 0.02, "independent pairs called reproduced: {f}");
+    assert!(f <= 0.03, "independent pairs called reproduced: {f}");
+}
+
+/// True when the semantic layer runs in these tests (models installed or required).
+fn semantic_ready() -> bool {
+    let required = std::env::var("RETOLD_REQUIRE_MODELS").as_deref() == Ok("1");
+    let (a, b) = seeds();
+    let o = retold(&[
+        "compare",
+        "--semantic",
+        "on",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.success() || !required,
+        "models required: {}",
+        stderr(&o)
+    );
+    if !o.status.success() {
+        eprintln!("skipping the semantic quality gate: models not installed");
+    }
+    o.status.success()
+}
+
+#[test]
+fn wmt_translations_are_found_and_labelled() {
+    if !semantic_ready() {
+        return;
+    }
+    let d = shared().join("eval/wmt");
+    let r = eval(&d.join("docs.jsonl"), &d.join("gold.jsonl"));
+    let t = &r["pairs"]["per_label"]["translation"];
+    let (p, rc) = (
+        t["precision"].as_f64().unwrap(),
+        t["recall"].as_f64().unwrap(),
+    );
+    assert!(
+        p >= 0.95 && rc >= 0.95,
+        "translation precision {p} recall {rc}"
+    );
 }
 
 #[test]
@@ -43,7 +90,7 @@ fn synthetic_copies_reposts_and_partials() {
         .status()
         .expect("python3 runs scripts/make_synthetic.py");
     assert!(st.success());
-    let r = eval(&out.join("docs.jsonl"), &out.join("gold.jsonl"));
+    let r = eval_with(&out.join("docs.jsonl"), &out.join("gold.jsonl"), "off");
     let rep = &r["pairs"]["coarse"]["reproduced"];
     let (p, rc) = (
         rep["precision"].as_f64().unwrap(),
@@ -58,12 +105,13 @@ fn synthetic_copies_reposts_and_partials() {
 }
 
 #[test]
-fn eval_reports_clusters_for_cluster_gold() {
+fn onestop_rewrites_cluster_together() {
     let d = shared().join("eval/onestop");
     let r = eval(&d.join("docs.jsonl"), &d.join("gold.jsonl"));
     assert_eq!(r["gold_kind"], "clusters");
     let ari = r["clusters"]["ari"].as_f64().unwrap();
-    assert!((-1.0..=1.0).contains(&ari));
+    let floor = if semantic_ready() { 0.95 } else { 0.9 };
+    assert!(ari >= floor, "onestop ARI {ari}");
     assert_eq!(
         r["pairs"]["confusion"]["labels"].as_array().unwrap().len(),
         6
@@ -86,6 +134,8 @@ fn eval_rejects_unknown_ids_with_file_and_line() {
         docs.to_str().unwrap(),
         "--gold",
         gold.to_str().unwrap(),
+        "--semantic",
+        "off",
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("gold.jsonl:1"), "{}", stderr(&o));

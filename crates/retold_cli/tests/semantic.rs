@@ -283,3 +283,90 @@ fn missing_models_are_a_clear_user_error() {
     assert!(o.status.success());
     assert!(stderr(&o).contains("lexical analysis only"));
 }
+
+/// Two WMT sources with their English translations, and the seed pair: dedup with the
+/// semantic layer clusters each source with its translations (relation `translation`, the
+/// Chinese source named the original), and the seed pair as a rewrite.
+#[test]
+fn dedup_clusters_translations_and_names_the_source() {
+    if !models_ready() {
+        return;
+    }
+    let docs = read_jsonl(&shared().join("eval/wmt/docs.jsonl"));
+    let sources: Vec<&str> = docs
+        .iter()
+        .filter(|d| d["lang"] == "zh")
+        .take(2)
+        .map(|d| d["id"].as_str().unwrap().trim_end_matches("-src"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("docs.jsonl");
+    let mut lines: Vec<String> = docs
+        .iter()
+        .filter(|d| {
+            sources
+                .iter()
+                .any(|s| d["id"].as_str().unwrap().starts_with(s))
+        })
+        .map(|d| d.to_string())
+        .collect();
+    let (orig, repost) = seeds();
+    for (id, p) in [("seed-001", &orig), ("seed-000", &repost)] {
+        let text = std::fs::read_to_string(p).unwrap();
+        lines.push(serde_json::json!({"id": id, "text": text, "lang": "en"}).to_string());
+    }
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let out = dir.path().join("out");
+    let o = retold(&[
+        "dedup",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--semantic",
+        "on",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("sentence-aligned"), "{}", stdout(&o));
+    let clusters = read_jsonl(&out.join("clusters.jsonl"));
+    for s in &sources {
+        let c = clusters
+            .iter()
+            .find(|c| {
+                c["docs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d.as_str().unwrap() == format!("{s}-src"))
+            })
+            .unwrap_or_else(|| panic!("no cluster for {s}: {clusters:?}"));
+        assert_eq!(c["relation"], "translation", "{c}");
+        assert_eq!(c["docs"].as_array().unwrap().len(), 5, "{c}");
+        assert!(c["docs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d.as_str().unwrap().starts_with(s)));
+        assert_eq!(c["original"], format!("{s}-src"), "{c}");
+        assert!(c["story"].as_str().unwrap().starts_with('s'));
+    }
+    let seed = clusters
+        .iter()
+        .find(|c| {
+            c["docs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d == "seed-000")
+        })
+        .expect("the seed pair clustered");
+    assert_eq!(seed["docs"].as_array().unwrap().len(), 2);
+    assert_eq!(seed["relation"], "rewrite");
+    let pairs = read_jsonl(&out.join("pairs.jsonl"));
+    assert!(pairs.iter().any(|p| p["relation"] == "translation"
+        && p["passages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "translation")));
+}

@@ -5,6 +5,7 @@ use crate::classify::Features;
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::evidence;
+use crate::pipeline::worth_aligning;
 use crate::prepare::{prepare, Prepared};
 use crate::relation::Relation;
 use crate::semantic::{doc_slot, lead_text, units, Models, SemSide};
@@ -121,19 +122,24 @@ pub fn compare(
         } else {
             0.0
         };
-        let texts: Vec<&str> = ua
-            .texts
-            .iter()
-            .chain(&ub.texts)
-            .map(String::as_str)
-            .collect();
+        let cross = matches!((la, lb), (Some(x), Some(y)) if x != y);
+        let gate = cfg.semantic.for_slot(dslot).align_gate;
+        let aligned = worth_aligning(&an, cross, doc_similarity, gate, &cfg.semantic);
+        let texts: Vec<&str> = if aligned {
+            ua.texts
+                .iter()
+                .chain(&ub.texts)
+                .map(String::as_str)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut emb = if texts.is_empty() {
             Vec::new()
         } else {
             m.embed(slot, &texts)?
         };
-        let eb = emb.split_off(ua.texts.len());
-        let aligned = doc_similarity >= cfg.semantic.for_slot(dslot).align_gate;
+        let eb = emb.split_off(ua.texts.len().min(emb.len()));
         let input = SemanticInput {
             sentences: aligned.then_some((
                 SemSide {
@@ -150,7 +156,7 @@ pub fn compare(
             slot,
             doc_similarity,
             doc_slot: dslot,
-            cross_lingual: matches!((la, lb), (Some(x), Some(y)) if x != y),
+            cross_lingual: cross,
         };
         add_semantic(&mut an, &pa, &pb, input, cfg);
     }

@@ -65,8 +65,10 @@ pub struct ModelParams {
     pub related_similarity: f32,
     /// As the lead model: least lead-vector similarity of a nearest-neighbour candidate pair.
     pub ann_min_similarity: f32,
-    /// As the lead model: least lead-vector similarity for a pair's sentences to be aligned
-    /// (below it the pair cannot be a rewrite or translation; this keeps the cost down).
+    /// As the lead model: least lead-vector similarity for the sentences of a pair in two
+    /// languages to be aligned (below it no translation was seen in the dev data; this keeps
+    /// the cost down). Same-language pairs are aligned only when a rewrite is possible
+    /// (`rewrite_min_lexical`).
     pub align_gate: f32,
     /// Similarity difference that counts as one unit of margin in the confidence.
     pub similarity_scale: f32,
@@ -103,6 +105,9 @@ pub struct SemanticParams {
     pub calibration: (f32, f32),
     /// Nearest neighbours per document from document embeddings.
     pub ann_k: usize,
+    /// Nearest neighbours per document among documents of other languages (a source rarely
+    /// has more translations than this in one collection; each costs a sentence alignment).
+    pub ann_k_across: usize,
     /// Fewest shared anchor terms (numbers, acronyms) that make a candidate pair.
     pub anchor_min_shared: usize,
     /// Anchor terms found in more documents than this are ignored.
@@ -170,8 +175,9 @@ impl Default for SemanticParams {
             translation_coverage: 0.55,
             translation_similarity: 0.852,
             coverage_scale: 0.15,
-            calibration: (2.62, -0.29),
+            calibration: (2.81, 0.27),
             ann_k: 10,
+            ann_k_across: 5,
             anchor_min_shared: 4,
             anchor_max_df: 50,
             doc_lead_tokens: 64,

@@ -389,7 +389,12 @@ where
                         .map_or(u32::MAX, |g| g as u32)
                 })
                 .collect();
-            ann_pairs.extend(nearest_pairs_across(&vectors, &group, sp.ann_k, min_sim));
+            ann_pairs.extend(nearest_pairs_across(
+                &vectors,
+                &group,
+                sp.ann_k_across,
+                min_sim,
+            ));
             ann_pairs.sort_unstable_by_key(|p| (p.0, p.1));
             ann_pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
         }
@@ -514,6 +519,25 @@ fn pair_slot(records: &[DocRecord], models: &Models, a: u32, b: u32) -> Option<(
     models.slot_for(la, lb).map(|s| (s, cross))
 }
 
+/// Whether a pair's sentences are worth aligning, i.e. whether the alignment could change its
+/// relation: across languages when the lead vectors are at least `gate` similar; in one
+/// language only when a `rewrite` is possible, i.e. one side is lexically covered at least
+/// `rewrite_min_lexical` (see `SemanticParams`). Other pairs are decided from the lead vectors
+/// (`related` or not) without embedding their sentences.
+pub(crate) fn worth_aligning(
+    an: &PairAnalysis,
+    cross: bool,
+    lead_sim: f32,
+    gate: f32,
+    p: &crate::config::SemanticParams,
+) -> bool {
+    if cross {
+        lead_sim >= gate
+    } else {
+        an.features.coverage_a.max(an.features.coverage_b) >= p.rewrite_min_lexical
+    }
+}
+
 /// Runs the semantic layer on the pairs of a chunk whose lexical relation is not already
 /// `duplicate`: every such pair gets its lead-vector similarity (`docs`: the lead vectors and
 /// their model); those at least `align_gate` similar also get their sentences aligned, with
@@ -552,7 +576,8 @@ fn semantic_chunk(
         .filter_map(|(k, (&(a, b), _))| {
             let (slot, cross) = pair_slot(records, models, a, b)?;
             let sim = lead_sim(a, b);
-            Some((k, slot, cross, sim, sim >= gate))
+            let align = worth_aligning(&analyses[k], cross, sim, gate, &cfg.semantic);
+            Some((k, slot, cross, sim, align))
         })
         .collect();
     let todo: Vec<(usize, Slot, bool)> = pending
@@ -803,6 +828,9 @@ fn group(
                     if let Some(l) = source_lang {
                         e.machine_translation_signs |=
                             records[d as usize].lang.as_deref() != Some(l);
+                        // A translation carries its source's attribution line, and the
+                        // attribution phrases are English: not comparable across languages.
+                        e.attribution = false;
                     }
                     e
                 },

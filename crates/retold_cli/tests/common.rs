@@ -65,3 +65,44 @@ pub fn read_jsonl(p: &std::path::Path) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// True when the embedding models are installed (a `compare --semantic on` of the seeds
+/// succeeds); panics when they are required (`RETOLD_REQUIRE_MODELS=1`, as `scripts/test.sh`
+/// sets) but missing. Tests of the semantic layer return early (with a note) when false.
+pub fn models_ready() -> bool {
+    let (a, b) = seeds();
+    let o = retold(&[
+        "compare",
+        "--semantic",
+        "on",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    if o.status.success() {
+        return true;
+    }
+    assert!(
+        std::env::var("RETOLD_REQUIRE_MODELS").as_deref() != Ok("1"),
+        "models required but missing: {}",
+        stderr(&o)
+    );
+    eprintln!("skipping: embedding models not installed ({})", stderr(&o));
+    false
+}
+
+/// The texts of one side's boilerplate spans (`side` of `compare --json`, `text` its chars).
+pub fn marked(side: &serde_json::Value, text: &[char]) -> Vec<String> {
+    side["boilerplate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let (s, e) = (
+                r[0].as_u64().unwrap() as usize,
+                r[1].as_u64().unwrap() as usize,
+            );
+            assert!(s <= e && e <= text.len(), "span inside the text");
+            text[s..e].iter().collect::<String>()
+        })
+        .collect()
+}

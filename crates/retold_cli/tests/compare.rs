@@ -43,21 +43,6 @@ fn seed_pair_json_contract_and_boilerplate() {
 
     let ta = chars(&std::fs::read_to_string(&orig).unwrap());
     let tb = chars(&std::fs::read_to_string(&repost).unwrap());
-    let marked = |side: &Value, text: &[char]| -> Vec<String> {
-        side["boilerplate"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                let (s, e) = (
-                    r[0].as_u64().unwrap() as usize,
-                    r[1].as_u64().unwrap() as usize,
-                );
-                assert!(s <= e && e <= text.len(), "span inside the text");
-                text[s..e].iter().collect::<String>()
-            })
-            .collect()
-    };
     let ma = marked(&v["a"], &ta);
     let mb = marked(&v["b"], &tb);
     let all_a = ma.join("\n");

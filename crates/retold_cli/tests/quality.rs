@@ -35,31 +35,9 @@ fn semeval_independent_coverage_is_not_called_a_copy() {
     assert!(f <= 0.03, "independent pairs called reproduced: {f}");
 }
 
-/// True when the semantic layer runs in these tests (models installed or required).
-fn semantic_ready() -> bool {
-    let required = std::env::var("RETOLD_REQUIRE_MODELS").as_deref() == Ok("1");
-    let (a, b) = seeds();
-    let o = retold(&[
-        "compare",
-        "--semantic",
-        "on",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-    ]);
-    assert!(
-        o.status.success() || !required,
-        "models required: {}",
-        stderr(&o)
-    );
-    if !o.status.success() {
-        eprintln!("skipping the semantic quality gate: models not installed");
-    }
-    o.status.success()
-}
-
 #[test]
 fn wmt_translations_are_found_and_labelled() {
-    if !semantic_ready() {
+    if !models_ready() {
         return;
     }
     let d = shared().join("eval/wmt");
@@ -110,7 +88,7 @@ fn onestop_rewrites_cluster_together() {
     let r = eval(&d.join("docs.jsonl"), &d.join("gold.jsonl"));
     assert_eq!(r["gold_kind"], "clusters");
     let ari = r["clusters"]["ari"].as_f64().unwrap();
-    let floor = if semantic_ready() { 0.95 } else { 0.9 };
+    let floor = if models_ready() { 0.95 } else { 0.9 };
     assert!(ari >= floor, "onestop ARI {ari}");
     assert_eq!(
         r["pairs"]["confusion"]["labels"].as_array().unwrap().len(),

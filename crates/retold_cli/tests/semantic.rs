@@ -6,28 +6,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// True when the models are installed; panics when they are required but missing.
-fn models_ready() -> bool {
-    let (a, b) = seeds();
-    let o = retold(&[
-        "compare",
-        "--semantic",
-        "on",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-    ]);
-    let err = stderr(&o);
-    if err.contains("not found") {
-        assert!(
-            std::env::var("RETOLD_REQUIRE_MODELS").as_deref() != Ok("1"),
-            "models required but missing: {err}"
-        );
-        eprintln!("skipping: embedding models not installed ({err})");
-        return false;
-    }
-    true
-}
-
 fn chars(s: &str) -> Vec<char> {
     s.chars().collect()
 }
@@ -156,19 +134,10 @@ fn seed_pair_is_a_rewrite_aligned_paragraph_by_paragraph() {
         .iter()
         .any(|p| p["kind"] == "paraphrase" && p["similarity"].as_f64().unwrap() > 0.7));
     // The chrome is still marked on both sides.
-    let marked = |side: &Value, text: &[char]| -> String {
-        side["boilerplate"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                let (s, e) = range(r);
-                text[s..e].iter().collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let (ma, mb) = (marked(&v["a"], &ta), marked(&v["b"], &tb));
+    let (ma, mb) = (
+        marked(&v["a"], &ta).join("\n"),
+        marked(&v["b"], &tb).join("\n"),
+    );
     for c in [
         "Accessibility links",
         "Breaking News",

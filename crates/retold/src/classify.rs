@@ -70,6 +70,19 @@ pub struct Features {
     pub model: Option<&'static str>,
 }
 
+impl Features {
+    /// Share of `a`'s content found in `b`, for provenance: the larger of the lexical and the
+    /// semantic coverage (a reworded or translated copy holds the text without the words).
+    pub fn contained_a(&self) -> f32 {
+        self.coverage_a.max(self.sem_coverage_a)
+    }
+
+    /// Share of `b`'s content found in `a` (see [`Features::contained_a`]).
+    pub fn contained_b(&self) -> f32 {
+        self.coverage_b.max(self.sem_coverage_b)
+    }
+}
+
 fn ramp(x: f32, scale: f32) -> f32 {
     (x / scale).clamp(0.0, 1.0)
 }

@@ -84,8 +84,8 @@ pub(crate) fn pair_provenance(
     let cont = [Containment {
         a: 0,
         b: 1,
-        a_in_b: an.features.coverage_a,
-        b_in_a: an.features.coverage_b,
+        a_in_b: an.features.contained_a(),
+        b_in_a: an.features.contained_b(),
     }];
     provenance(&[0, 1], &|i| ev[i as usize].clone(), &cont)
 }

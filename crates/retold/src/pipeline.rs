@@ -476,8 +476,8 @@ where
             containment.push(Containment {
                 a: r.a,
                 b: r.b,
-                a_in_b: r.analysis.features.coverage_a,
-                b_in_a: r.analysis.features.coverage_b,
+                a_in_b: r.analysis.features.contained_a(),
+                b_in_a: r.analysis.features.contained_b(),
             });
             verified.push(r);
         }

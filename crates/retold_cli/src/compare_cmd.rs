@@ -135,9 +135,16 @@ pub fn render(
     )?;
     writeln!(
         out,
-        "  coverage a {:.2}  b {:.2}  similarity {:.2}  passages {}",
+        "  lexical: coverage a {:.2}  b {:.2}  similarity {:.2}  passages {}",
         s.coverage_a, s.coverage_b, s.similarity, s.passages
     )?;
+    if let Some(model) = s.model {
+        writeln!(
+            out,
+            "  semantic ({model}): coverage a {:.2}  b {:.2}  sentence similarity {:.2}  lead similarity {:.2}",
+            s.sem_coverage_a, s.sem_coverage_b, s.sem_similarity, s.doc_similarity
+        )?;
+    }
     match c.original {
         Some(o) => writeln!(out, "  original: {o} — {}", c.original_reason)?,
         None => writeln!(out, "  original: {}", c.original_reason)?,

@@ -77,7 +77,7 @@ def render(speeds, off, on, corpus, threads):
     lines += ["", "| model | load s | sentences/s (20 words, batch 32) |", "|---|---:|---:|"]
     for name, load, n, sps in speeds:
         lines.append("| %s | %.2f | %.1f |" % (name, load, sps))
-    lines += ["", "End to end on `%s` (`retold dedup --threads %d`):" % (os.path.relpath(corpus, REPO), threads), "",
+    lines += ["", "End to end on `%s` (`retold dedup --threads %d`):" % (corpus, threads), "",
               "| run | wall s | candidate pairs | pairs sentence-aligned | texts embedded | document leads/s | pairs found |",
               "|---|---:|---:|---:|---:|---:|---|"]
     for name, r in (("--semantic off", off), ("--semantic on", on)):
@@ -100,19 +100,32 @@ def main():
     ap.add_argument("--example", default=os.path.join(TARGET, "release", "examples", "embed_speed"))
     ap.add_argument("--corpus", default=os.path.join(REPO, "bench", "data", "corpus-10k.jsonl"))
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--limit", type=int, default=0,
+                    help="use only the first N documents of the corpus (0: all)")
     ap.add_argument("--work", default=os.path.join(REPO, "bench", "work"))
     ap.add_argument("--md", default=os.path.join(REPO, "docs", "benchmarks.md"))
     args = ap.parse_args()
     if not os.path.exists(args.corpus):
         raise SystemExit("no corpus at %s: build it with python3 scripts/make_corpus.py" % args.corpus)
     os.makedirs(args.work, exist_ok=True)
+    if args.limit:
+        sliced = os.path.join(args.work, "semantic-first-%d.jsonl" % args.limit)
+        with open(args.corpus, encoding="utf-8") as src, open(sliced, "w", encoding="utf-8") as dst:
+            for i, line in enumerate(src):
+                if i >= args.limit:
+                    break
+                dst.write(line)
+        args.corpus_label = "%s (first %d documents)" % (os.path.relpath(args.corpus, REPO), args.limit)
+        args.corpus = sliced
+    else:
+        args.corpus_label = os.path.relpath(args.corpus, REPO)
     speeds = embed_speed(args.example, args.threads)
     print("embedding:", speeds, file=sys.stderr)
     off = dedup(args.retold, args.corpus, "off", args.threads, args.work)
     print("off: %.1f s" % off["wall"], file=sys.stderr)
     on = dedup(args.retold, args.corpus, "on", args.threads, args.work)
     print("on: %.1f s" % on["wall"], file=sys.stderr)
-    section = render(speeds, off, on, args.corpus, args.threads)
+    section = render(speeds, off, on, args.corpus_label, args.threads)
     text = open(args.md, encoding="utf-8").read() if os.path.exists(args.md) else "# Benchmarks\n\n"
     if START in text and END in text:
         text = text[:text.index(START)] + section + text[text.index(END) + len(END) + 1:]

@@ -836,6 +836,24 @@ fn group(
                 },
                 inside,
             );
+            // Several translations into one language of the one member in another language:
+            // that member is their source, unless stronger evidence named an original.
+            let prov = match (prov.original, source_lang) {
+                (None, Some(l)) => {
+                    let src = docs
+                        .iter()
+                        .copied()
+                        .find(|&d| records[d as usize].lang.as_deref() == Some(l));
+                    retold_cluster::Provenance {
+                        original: src,
+                        reason: format!(
+                            "the only document in its language ({l}); the {} others are translations of it",
+                            docs.len() - 1
+                        ),
+                    }
+                }
+                _ => prov,
+            };
             let sr = story_roots[docs[0] as usize];
             let next = story_names.len() + 1;
             let story = story_names

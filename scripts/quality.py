@@ -103,11 +103,11 @@ def ensure_synthetic(path, shared):
     subprocess.run(cmd, check=True)
 
 
-def run_eval(binary, name, d, timeout, logdir):
+def run_eval(binary, name, d, timeout, logdir, lexical=False):
     os.makedirs(logdir, exist_ok=True)
     dump = os.path.join(logdir, "pairs-%s.jsonl" % name)
     cmd = [binary, "eval", "--docs", os.path.join(d, "docs.jsonl"), "--gold", os.path.join(d, "gold.jsonl"), "--json",
-           "--dump-pairs", dump]
+           "--dump-pairs", dump] + (["--semantic", "off"] if lexical else [])
     t0 = time.perf_counter()
     res = {"dataset": name, "dir": rel(d), "command": " ".join(rel(c) if os.path.exists(c) else c for c in cmd)}
     try:
@@ -291,6 +291,10 @@ def main(argv=None):
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
                     help="only this dataset (onestop, semeval, wmt, synthetic); repeatable or comma-separated")
     ap.add_argument("--out", default=os.path.join(REPO_ROOT, "docs", "quality.md"), help="report (default docs/quality.md)")
+    ap.add_argument("--lexical", action="append", default=[], metavar="NAME",
+                    help="score this dataset with the lexical layer only (--semantic off); repeatable")
+    ap.add_argument("--merge", metavar="RESULTS_JSON",
+                    help="keep the runs of this earlier results file for datasets not run now")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds per dataset (default 3600)")
     ap.add_argument("--render", metavar="RESULTS_JSON", help="only re-render the report from a raw results file")
     args = ap.parse_args(argv)
@@ -328,7 +332,9 @@ def main(argv=None):
     logdir = os.path.join(REPO_ROOT, "bench", "work")
     for name, d in sets:
         print("== %s" % name, file=sys.stderr)
-        r = run_eval(args.retold, name, d, args.timeout, logdir)
+        r = run_eval(args.retold, name, d, args.timeout, logdir, lexical=name in args.lexical)
+        if name in args.lexical:
+            r["command"] += "  (lexical layer only)"
         if r.get("error"):
             print("  error: %s" % r["error"], file=sys.stderr)
         else:
@@ -336,6 +342,12 @@ def main(argv=None):
             print("  reproduced F1 %s, ARI %s, %.1f s" % (fnum(c.get("f1")), fnum(get(r["result"], "clusters", "ari")),
                                                           r["wall_s"]), file=sys.stderr)
         report["runs"].append(r)
+    if args.merge:
+        with open(args.merge) as f:
+            earlier = json.load(f)
+        done = {r["dataset"] for r in report["runs"]}
+        report["runs"] = [r for r in earlier["runs"] if r["dataset"] not in done] + report["runs"]
+        report["command"] += "  (merged with %s)" % rel(args.merge)
     os.makedirs(os.path.dirname(results_file), exist_ok=True)
     with open(results_file, "w") as f:
         json.dump(report, f, indent=1)

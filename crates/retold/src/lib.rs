@@ -4,11 +4,15 @@
 //! - `retold_text`: normalisation with an offset map, tokens, segmentation, language;
 //! - `retold_ingest`: streaming readers for files, directories, JSONL, CSV, Parquet;
 //! - `retold_clean`: boilerplate (structural cues and corpus-learned lines);
-//! - `retold_sketch`: exact hashes, MinHash + LSH, passage seeds: candidate pairs;
-//! - `retold_align`: lexical passage alignment;
+//! - `retold_sketch`: exact hashes, MinHash + LSH, passage and anchor seeds, nearest
+//!   neighbours over embeddings: candidate pairs;
+//! - `retold_embed`: sentence embeddings (MiniLM, multilingual-e5) behind the `embed-candle`
+//!   feature;
+//! - `retold_align`: lexical passage alignment and semantic sentence alignment;
 //! - `retold_cluster`: chaining-guarded clusters, stories, keep-lists, provenance.
 //!
 //! Here: [`prepare`] (a document made ready), [`analyze`] and [`classify`] (one pair),
+//! [`semantic`] (sentence units, embeddings and their alignment),
 //! [`compare()`] (the `retold compare` result), [`dedup`] (the whole pipeline), [`eval`]
 //! (scores against gold) and [`output`] (the files of `retold dedup`). Nothing here prints.
 

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::evidence::evidence;
 use crate::prepare::{content_tokens, prepare_with, Prepared};
 use crate::relation::Relation;
-use crate::semantic::{doc_slot, lead_text, units, Models, SemSide, Slot, Units};
+use crate::semantic::{doc_slot, lead_text, units, worth_aligning, Models, SemSide, Slot, Units};
 use crate::store::TextStore;
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -517,25 +517,6 @@ fn pair_slot(records: &[DocRecord], models: &Models, a: u32, b: u32) -> Option<(
     );
     let cross = matches!((la, lb), (Some(x), Some(y)) if x != y);
     models.slot_for(la, lb).map(|s| (s, cross))
-}
-
-/// Whether a pair's sentences are worth aligning, i.e. whether the alignment could change its
-/// relation: across languages when the lead vectors are at least `gate` similar; in one
-/// language only when a `rewrite` is possible, i.e. one side is lexically covered at least
-/// `rewrite_min_lexical` (see `SemanticParams`). Other pairs are decided from the lead vectors
-/// (`related` or not) without embedding their sentences.
-pub(crate) fn worth_aligning(
-    an: &PairAnalysis,
-    cross: bool,
-    lead_sim: f32,
-    gate: f32,
-    p: &crate::config::SemanticParams,
-) -> bool {
-    if cross {
-        lead_sim >= gate
-    } else {
-        an.features.coverage_a.max(an.features.coverage_b) >= p.rewrite_min_lexical
-    }
 }
 
 /// Runs the semantic layer on the pairs of a chunk whose lexical relation is not already

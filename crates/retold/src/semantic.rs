@@ -177,6 +177,25 @@ pub fn doc_slot(models: &Models) -> Option<Slot> {
     }
 }
 
+/// Whether a pair's sentences are worth aligning, i.e. whether the alignment could change its
+/// relation: across languages when the lead vectors are at least `gate` similar; in one
+/// language only when a `rewrite` is possible, i.e. one side is lexically covered at least
+/// `rewrite_min_lexical` (see `SemanticParams`). Other pairs are decided from the lead vectors
+/// (`related` or not) without embedding their sentences.
+pub fn worth_aligning(
+    an: &crate::analyze::PairAnalysis,
+    cross: bool,
+    lead_sim: f32,
+    gate: f32,
+    p: &crate::config::SemanticParams,
+) -> bool {
+    if cross {
+        lead_sim >= gate
+    } else {
+        an.features.coverage_a.max(an.features.coverage_b) >= p.rewrite_min_lexical
+    }
+}
+
 /// What the semantic alignment of a pair measured.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SemanticScores {

@@ -36,10 +36,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         ..Config::default()
     };
     let models = args.semantic.load()?;
-    let report = with_threads(args.threads, || {
+    let (report, out) = with_threads(args.threads, || {
         run_eval(&args.docs, &args.gold, &cfg, models.as_ref(), &|_| {})
     })??;
-    let (report, out) = report;
     if let Some(path) = &args.dump_pairs {
         retold::eval::dump_pairs(&out, &args.gold, path)?;
     }

@@ -6,6 +6,13 @@ mod common;
 use common::*;
 use serde_json::Value;
 
+/// `retold compare A B --json --semantic MODE`: must succeed; the parsed JSON.
+fn compare_json(a: &str, b: &str, mode: &str) -> Value {
+    let o = retold(&["compare", a, b, "--json", "--semantic", mode]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
 fn chars(s: &str) -> Vec<char> {
     s.chars().collect()
 }
@@ -81,16 +88,7 @@ fn seed_pair_is_a_rewrite_aligned_paragraph_by_paragraph() {
         return;
     }
     let (orig, repost) = seeds();
-    let o = retold(&[
-        "compare",
-        orig.to_str().unwrap(),
-        repost.to_str().unwrap(),
-        "--json",
-        "--semantic",
-        "on",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = compare_json(orig.to_str().unwrap(), repost.to_str().unwrap(), "on");
     assert_eq!(v["relation"], "rewrite", "{v}");
     assert_eq!(v["scores"]["model"], "all-MiniLM-L6-v2");
     let ta = chars(&std::fs::read_to_string(&orig).unwrap());
@@ -185,9 +183,7 @@ fn chinese_source_and_english_translation_are_a_translation() {
         write("en.txt", en),
         write("other.txt", other),
     );
-    let o = retold(&["compare", &pz, &pe, "--json", "--semantic", "on"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = compare_json(&pz, &pe, "on");
     assert_eq!(v["relation"], "translation", "{}", v["scores"]);
     assert_eq!(v["a"]["lang"], "zh");
     assert_eq!(v["b"]["lang"], "en");
@@ -196,8 +192,7 @@ fn chinese_source_and_english_translation_are_a_translation() {
     assert!(ps.len() >= 3, "{ps:?}");
     assert!(ps.iter().all(|p| p["kind"] == "translation"));
 
-    let o = retold(&["compare", &pz, &po, "--json", "--semantic", "on"]);
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = compare_json(&pz, &po, "on");
     assert!(
         !["translation", "rewrite", "duplicate"].contains(&v["relation"].as_str().unwrap()),
         "{}",
@@ -208,16 +203,7 @@ fn chinese_source_and_english_translation_are_a_translation() {
 #[test]
 fn semantic_off_is_lexical_only() {
     let (orig, repost) = seeds();
-    let o = retold(&[
-        "compare",
-        orig.to_str().unwrap(),
-        repost.to_str().unwrap(),
-        "--json",
-        "--semantic",
-        "off",
-    ]);
-    assert!(o.status.success());
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = compare_json(orig.to_str().unwrap(), repost.to_str().unwrap(), "off");
     assert_eq!(v["scores"]["model"], Value::Null);
     assert_eq!(v["scores"]["sem_coverage_a"], 0.0);
 }

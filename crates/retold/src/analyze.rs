@@ -183,6 +183,7 @@ pub fn add_semantic(
     f.sem_coverage_b = round3(sc.coverage_b);
     f.sem_similarity = round3(sc.similarity);
     f.sem_contrast = round3(sc.contrast);
+    f.sem_order = round3(sc.order);
     f.doc_similarity = round3(s.doc_similarity);
     f.cross_lingual = s.cross_lingual;
     f.model = Some(if sides.is_some() { s.slot } else { s.doc_slot }.model_name());

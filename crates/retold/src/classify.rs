@@ -61,6 +61,10 @@ pub struct Features {
     /// Token-weighted mean contrast of the aligned sentences: similarity above the mean
     /// similarity of the same sentences to the rest of the other document.
     pub sem_contrast: f32,
+    /// Order evidence of the sentence alignment: the share of it lost when one side's
+    /// sentences are shuffled (near 0 when the alignment is chance, e.g. between texts an
+    /// embedding model rates as uniformly close; near 1 for a translation).
+    pub sem_order: f32,
     /// Cosine similarity of the documents' lead vectors (title and lead, embedded by the
     /// multilingual model when it is installed).
     pub doc_similarity: f32,
@@ -116,8 +120,15 @@ pub fn classify_semantic(
     let min_cov = f.sem_coverage_a.min(f.sem_coverage_b);
     // Margin of the same-text rule: the smallest of its distances, in units of scale.
     let same_text = if f.cross_lingual {
-        ((min_cov - p.translation_coverage) / p.coverage_scale)
-            .min((f.sem_similarity - p.translation_similarity) / sp.similarity_scale)
+        let rule = ((min_cov - p.translation_coverage) / p.coverage_scale)
+            .min((f.sem_similarity - p.translation_similarity) / sp.similarity_scale);
+        // The order evidence only vetoes (a chance alignment); it never adds confidence.
+        let order = (f.sem_order - p.translation_min_order) / p.coverage_scale;
+        if order < 0.0 {
+            rule.min(order)
+        } else {
+            rule
+        }
     } else {
         let lexical = f.coverage_a.max(f.coverage_b);
         ((min_cov - p.same_text_coverage) / p.coverage_scale)
@@ -216,18 +227,20 @@ mod tests {
             classify_semantic(unrelated, &same, Slot::English, Slot::English, &p).0,
             Relation::Rewrite
         );
-        let across = sem(0.9, p.translation_similarity + 0.01, 0.9, true);
-        assert_eq!(
-            classify_semantic(
-                unrelated,
-                &across,
-                Slot::Multilingual,
-                Slot::Multilingual,
-                &p
-            )
-            .0,
-            Relation::Translation
-        );
+        let mut across = sem(0.9, p.translation_similarity + 0.01, 0.9, true);
+        across.sem_order = p.translation_min_order + 0.3;
+        let ml = |f: &Features| {
+            classify_semantic(unrelated, f, Slot::Multilingual, Slot::Multilingual, &p)
+        };
+        let (rel, conf, _) = ml(&across);
+        assert_eq!(rel, Relation::Translation);
+        // Order evidence only vetoes: more of it does not change the confidence ...
+        across.sem_order = 1.0;
+        assert_eq!(ml(&across).1, conf);
+        // ... and an alignment that holds as well shuffled is chance, not a translation
+        // (the close leads still make it the same story).
+        across.sem_order = p.translation_min_order - 0.2;
+        assert_eq!(ml(&across).0, Relation::Related);
         // Low coverage, close documents: the same story.
         let story = sem(0.1, 0.0, e.related_similarity + 0.05, false);
         assert_eq!(

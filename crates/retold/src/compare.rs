@@ -1,16 +1,15 @@
 //! `compare`: the full analysis of two documents, in the JSON shape of DESIGN.md.
 
-use crate::analyze::{add_semantic, analyze, AlignedPassage, PairAnalysis, SemanticInput};
+use crate::analyze::{add_semantic, analyze, AlignedPassage, PairAnalysis};
 use crate::classify::Features;
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::evidence;
 use crate::prepare::{prepare, Prepared};
 use crate::relation::Relation;
-use crate::semantic::{doc_slot, lead_text, units, worth_aligning, Models, SemSide};
+use crate::semantic::{doc_slot, lead_similarity, lead_text, units, Models, PairPlan, SemSide};
 use retold_clean::CorpusModel;
 use retold_cluster::{provenance, Containment};
-use retold_embed::cosine;
 use serde::Serialize;
 
 /// One side of a comparison.
@@ -89,6 +88,67 @@ pub(crate) fn pair_provenance(
     provenance(&[0, 1], &|i| ev[i as usize].clone(), &cont)
 }
 
+/// The semantic layer on one pair: lead vectors, then (when the plan says so) the sentences.
+fn semantic_compare(
+    an: &mut PairAnalysis,
+    pa: &Prepared,
+    pb: &Prepared,
+    m: &Models,
+    cfg: &Config,
+) -> Result<(), Error> {
+    let (la, lb) = (pa.lang.as_deref(), pb.lang.as_deref());
+    let (Some(slot), Some(dslot)) = (m.slot_for(la, lb), doc_slot(m)) else {
+        return Ok(());
+    };
+    if !PairPlan::needed(an) {
+        return Ok(());
+    }
+    let (ua, ub) = (units(pa), units(pb));
+    let leads = [
+        lead_text(&ua, cfg.semantic.doc_lead_tokens),
+        lead_text(&ub, cfg.semantic.doc_lead_tokens),
+    ];
+    let lv = if leads.iter().any(String::is_empty) {
+        vec![Vec::new(), Vec::new()]
+    } else {
+        m.embed(dslot, &[leads[0].as_str(), leads[1].as_str()])?
+    };
+    let cross = matches!((la, lb), (Some(x), Some(y)) if x != y);
+    let sim = lead_similarity(&lv[0], &lv[1]);
+    let Some(plan) = PairPlan::new(an, slot, dslot, cross, sim, &cfg.semantic) else {
+        return Ok(());
+    };
+    let (ea, eb) = if plan.align {
+        let texts: Vec<&str> = ua
+            .texts
+            .iter()
+            .chain(&ub.texts)
+            .map(String::as_str)
+            .collect();
+        let mut ea = m.embed(slot, &texts)?;
+        let eb = ea.split_off(ua.texts.len().min(ea.len()));
+        (ea, eb)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let input = plan.input(|| {
+        (
+            SemSide {
+                units: &ua,
+                emb: &ea,
+                tokens: pa.tokens.len(),
+            },
+            SemSide {
+                units: &ub,
+                emb: &eb,
+                tokens: pb.tokens.len(),
+            },
+        )
+    });
+    add_semantic(an, pa, pb, input, cfg);
+    Ok(())
+}
+
 /// Compares two documents without a corpus (structural boilerplate cues only). With `models`,
 /// the semantic layer aligns their sentences too (rewrites, translations).
 pub fn compare(
@@ -101,63 +161,8 @@ pub fn compare(
     let pa = prepare(a.text, a.source, &model, a.lang);
     let pb = prepare(b.text, b.source, &model, b.lang);
     let mut an = analyze(&pa, &pb, cfg);
-    let (la, lb) = (pa.lang.as_deref(), pb.lang.as_deref());
-    let semantic = models
-        .filter(|_| cfg.semantic.enabled && !an.exact && an.relation != Relation::Duplicate)
-        .and_then(|m| Some((m, m.slot_for(la, lb)?, doc_slot(m)?)));
-    if let Some((m, slot, dslot)) = semantic {
-        let (ua, ub) = (units(&pa), units(&pb));
-        let leads = [
-            lead_text(&ua, cfg.semantic.doc_lead_tokens),
-            lead_text(&ub, cfg.semantic.doc_lead_tokens),
-        ];
-        let lv = if leads.iter().any(String::is_empty) {
-            Vec::new()
-        } else {
-            m.embed(dslot, &[leads[0].as_str(), leads[1].as_str()])?
-        };
-        let doc_similarity = if lv.len() == 2 {
-            cosine(&lv[0], &lv[1])
-        } else {
-            0.0
-        };
-        let cross = matches!((la, lb), (Some(x), Some(y)) if x != y);
-        let gate = cfg.semantic.for_slot(dslot).align_gate;
-        let aligned = worth_aligning(&an, cross, doc_similarity, gate, &cfg.semantic);
-        let texts: Vec<&str> = if aligned {
-            ua.texts
-                .iter()
-                .chain(&ub.texts)
-                .map(String::as_str)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let mut emb = if texts.is_empty() {
-            Vec::new()
-        } else {
-            m.embed(slot, &texts)?
-        };
-        let eb = emb.split_off(ua.texts.len().min(emb.len()));
-        let input = SemanticInput {
-            sentences: aligned.then_some((
-                SemSide {
-                    units: &ua,
-                    emb: &emb,
-                    tokens: pa.tokens.len(),
-                },
-                SemSide {
-                    units: &ub,
-                    emb: &eb,
-                    tokens: pb.tokens.len(),
-                },
-            )),
-            slot,
-            doc_similarity,
-            doc_slot: dslot,
-            cross_lingual: cross,
-        };
-        add_semantic(&mut an, &pa, &pb, input, cfg);
+    if let Some(m) = models.filter(|_| cfg.semantic.enabled) {
+        semantic_compare(&mut an, &pa, &pb, m, cfg)?;
     }
     let (original, original_reason) = if an.relation.is_reproduced() {
         let prov = pair_provenance(&pa, &pb, a.date, b.date, &an);

@@ -20,10 +20,14 @@ pub enum Error {
     /// Temporary storage failed (e.g. the disk is full).
     #[error("temporary storage failed (is the disk full?)")]
     Io(#[from] std::io::Error),
-    /// An embedding model is missing, broken or failed (the message says which and how to
-    /// install it).
+    /// An embedding model is missing or broken (the message says which and how to install
+    /// it): the user's installation.
     #[error("{0}")]
     Model(String),
+    /// A loaded embedding model failed while embedding (a bug or a backend failure, not the
+    /// user's input).
+    #[error("embedding failed: {0}")]
+    Inference(String),
     /// A gold file line is not what `retold eval` expects.
     #[error("{}:{line}: {message}", path.display())]
     Gold {
@@ -39,6 +43,20 @@ pub enum Error {
 impl Error {
     /// True when the error is the user's input (exit code 1), false for internal failures.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Io(_))
+        !matches!(self, Error::Io(_) | Error::Inference(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_model_is_the_users_and_a_failed_inference_is_internal() {
+        assert!(
+            Error::Model("model missing: run bash scripts/setup-models.sh".into()).is_user_error()
+        );
+        assert!(!Error::Inference("shape mismatch".into()).is_user_error());
+        assert!(!Error::Io(std::io::Error::other("disk full")).is_user_error());
     }
 }

@@ -12,13 +12,15 @@
 //! The output depends only on the input: every parallel step collects in input order and
 //! every set is sorted, so `threads` changes speed, never results.
 
-use crate::analyze::{add_semantic, analyze, PairAnalysis, SemanticInput};
+use crate::analyze::{add_semantic, analyze, PairAnalysis};
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::evidence;
 use crate::prepare::{content_tokens, prepare_with, Prepared};
 use crate::relation::Relation;
-use crate::semantic::{doc_slot, lead_text, units, worth_aligning, Models, SemSide, Slot, Units};
+use crate::semantic::{
+    doc_slot, lead_similarity, lead_text, units, Models, PairPlan, SemSide, Slot, Units,
+};
 use crate::store::TextStore;
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -520,9 +522,9 @@ fn pair_slot(records: &[DocRecord], models: &Models, a: u32, b: u32) -> Option<(
 }
 
 /// Runs the semantic layer on the pairs of a chunk whose lexical relation is not already
-/// `duplicate`: every such pair gets its lead-vector similarity (`docs`: the lead vectors and
-/// their model); those at least `align_gate` similar also get their sentences aligned, with
-/// the units of the documents involved embedded once per model, in one batch.
+/// final: every such pair gets its lead-vector similarity (`docs`: the lead vectors and
+/// their model); those its [`PairPlan`] aligns also get their sentences aligned, with the
+/// units of the documents involved embedded once per model, in one batch.
 /// Returns (pairs aligned, units embedded).
 #[allow(clippy::too_many_arguments)]
 fn semantic_chunk(
@@ -539,37 +541,25 @@ fn semantic_chunk(
     let Some((vectors, doc_slot)) = docs else {
         return Ok((0, 0));
     };
-    let gate = cfg.semantic.for_slot(doc_slot).align_gate;
-    let lead_sim = |a: u32, b: u32| {
-        let (x, y) = (&vectors[a as usize], &vectors[b as usize]);
-        if x.is_empty() || y.is_empty() {
-            0.0
-        } else {
-            retold_embed::cosine(x, y)
-        }
-    };
-    // (pair index, sentence model, cross-lingual, lead similarity, align sentences?)
-    let pending: Vec<(usize, Slot, bool, f32, bool)> = chunk
+    let plans: Vec<(usize, PairPlan)> = chunk
         .iter()
-        .zip(analyses.iter())
         .enumerate()
-        .filter(|(_, (_, an))| !an.exact && an.relation != Relation::Duplicate)
-        .filter_map(|(k, (&(a, b), _))| {
+        .filter_map(|(k, &(a, b))| {
             let (slot, cross) = pair_slot(records, models, a, b)?;
-            let sim = lead_sim(a, b);
-            let align = worth_aligning(&analyses[k], cross, sim, gate, &cfg.semantic);
-            Some((k, slot, cross, sim, align))
+            let sim = lead_similarity(&vectors[a as usize], &vectors[b as usize]);
+            let plan = PairPlan::new(&analyses[k], slot, doc_slot, cross, sim, &cfg.semantic)?;
+            Some((k, plan))
         })
         .collect();
-    let todo: Vec<(usize, Slot, bool)> = pending
+    let todo: Vec<(usize, Slot)> = plans
         .iter()
-        .filter(|t| t.4)
-        .map(|t| (t.0, t.1, t.2))
+        .filter(|(_, p)| p.align)
+        .map(|(k, p)| (*k, p.slot))
         .collect();
     // Which documents need which model.
     let mut need: Vec<(Slot, u32)> = todo
         .iter()
-        .flat_map(|&(k, s, _)| [(s, chunk[k].0), (s, chunk[k].1)])
+        .flat_map(|&(k, s)| [(s, chunk[k].0), (s, chunk[k].1)])
         .collect();
     need.sort_unstable();
     need.dedup();
@@ -595,13 +585,13 @@ fn semantic_chunk(
         }
     }
     let at = |s: Slot, d: u32| need.binary_search(&(s, d)).expect("unit embedded");
-    let done: Vec<(usize, PairAnalysis)> = pending
+    let done: Vec<(usize, PairAnalysis)> = plans
         .par_iter()
-        .map(|&(k, slot, cross, sim, align)| {
+        .map(|&(k, plan)| {
             let (a, b) = chunk[k];
             let (pa, pb) = (&prep[pos(a)], &prep[pos(b)]);
-            let sentences = align.then(|| {
-                let (ia, ib) = (at(slot, a), at(slot, b));
+            let input = plan.input(|| {
+                let (ia, ib) = (at(plan.slot, a), at(plan.slot, b));
                 (
                     SemSide {
                         units: &unit_list[ia],
@@ -615,13 +605,6 @@ fn semantic_chunk(
                     },
                 )
             });
-            let input = SemanticInput {
-                sentences,
-                slot,
-                doc_similarity: sim,
-                doc_slot,
-                cross_lingual: cross,
-            };
             let mut an = analyses[k].clone();
             add_semantic(&mut an, pa, pb, input, cfg);
             (k, an)

@@ -8,10 +8,12 @@
 //! one for everything else. [`semantic_pair`] aligns the units with the monotone dynamic
 //! program of `retold_align::semantic` and measures how much of each side the beads cover.
 
+use crate::analyze::{PairAnalysis, SemanticInput};
 use crate::config::SemanticParams;
 use crate::error::Error;
 use crate::prepare::Prepared;
-use retold_align::{align_sentences, Bead};
+use crate::relation::Relation;
+use retold_align::{align_sentences, order_evidence, Bead};
 use retold_embed::Embedder;
 
 /// Longest unit, in tokens; longer sentences are split.
@@ -133,8 +135,8 @@ impl Models {
     pub fn embed(&self, slot: Slot, texts: &[&str]) -> Result<Vec<Vec<f32>>, Error> {
         let m = self
             .model(slot)
-            .ok_or_else(|| Error::Model(format!("no model loaded for {slot:?}")))?;
-        m.embed(texts).map_err(|e| Error::Model(e.to_string()))
+            .ok_or_else(|| Error::Inference(format!("no model loaded for {slot:?}")))?;
+        m.embed(texts).map_err(|e| Error::Inference(e.to_string()))
     }
 
     /// Loads every installed model (`opts.model_dir`, `RETOLD_MODEL_DIR`, the cache). A model
@@ -177,24 +179,87 @@ pub fn doc_slot(models: &Models) -> Option<Slot> {
     }
 }
 
-/// Whether a pair's sentences are worth aligning, i.e. whether the alignment could change its
-/// relation: across languages when the lead vectors are at least `gate` similar; in one
-/// language only when a `rewrite` is possible, i.e. one side is lexically covered at least
-/// `rewrite_min_lexical` (see `SemanticParams`). Other pairs are decided from the lead vectors
-/// (`related` or not) without embedding their sentences.
-pub fn worth_aligning(
-    an: &crate::analyze::PairAnalysis,
-    cross: bool,
-    lead_sim: f32,
-    gate: f32,
-    p: &crate::config::SemanticParams,
-) -> bool {
-    if cross {
-        lead_sim >= gate
-    } else {
-        an.features.coverage_a.max(an.features.coverage_b) >= p.rewrite_min_lexical
+/// How the semantic layer treats one candidate pair, decided before any sentence is embedded
+/// (shared by `compare` and `dedup`, so both apply one rule).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairPlan {
+    /// The model for the pair's sentences.
+    pub slot: Slot,
+    /// The model of the lead vectors.
+    pub doc_slot: Slot,
+    /// The documents are in different languages.
+    pub cross_lingual: bool,
+    /// Cosine similarity of the lead vectors.
+    pub lead_similarity: f32,
+    /// Whether the sentences are aligned (see [`PairPlan::new`]).
+    pub align: bool,
+}
+
+impl PairPlan {
+    /// The plan for a pair, or `None` when the lexical answer is final (an exact or
+    /// duplicate pair). The sentences are aligned only where the alignment could change the
+    /// relation: across languages when the lead vectors are at least the doc model's
+    /// `align_gate` similar; in one language only when a `rewrite` is possible, i.e. one side
+    /// is lexically covered at least `rewrite_min_lexical`. Other pairs are decided from the
+    /// lead vectors (`related` or not).
+    pub fn new(
+        an: &PairAnalysis,
+        slot: Slot,
+        doc_slot: Slot,
+        cross_lingual: bool,
+        lead_similarity: f32,
+        p: &SemanticParams,
+    ) -> Option<PairPlan> {
+        if !PairPlan::needed(an) {
+            return None;
+        }
+        let align = if cross_lingual {
+            lead_similarity >= p.for_slot(doc_slot).align_gate
+        } else {
+            an.features.coverage_a.max(an.features.coverage_b) >= p.rewrite_min_lexical
+        };
+        Some(PairPlan {
+            slot,
+            doc_slot,
+            cross_lingual,
+            lead_similarity,
+            align,
+        })
+    }
+
+    /// Whether the semantic layer has anything to add to a pair: not when its lexical answer
+    /// is final (exact or duplicate).
+    pub fn needed(an: &PairAnalysis) -> bool {
+        !an.exact && an.relation != Relation::Duplicate
+    }
+
+    /// The input of [`crate::analyze::add_semantic`]; `sides` gives both documents' units and
+    /// sentence embeddings and is called only when the plan aligns sentences.
+    pub fn input<'a>(
+        &self,
+        sides: impl FnOnce() -> (SemSide<'a>, SemSide<'a>),
+    ) -> SemanticInput<'a> {
+        SemanticInput {
+            sentences: self.align.then(sides),
+            slot: self.slot,
+            doc_similarity: self.lead_similarity,
+            doc_slot: self.doc_slot,
+            cross_lingual: self.cross_lingual,
+        }
     }
 }
+
+/// Cosine similarity of two lead vectors; 0 when either is missing (empty).
+pub fn lead_similarity(x: &[f32], y: &[f32]) -> f32 {
+    if x.is_empty() || y.is_empty() {
+        0.0
+    } else {
+        retold_embed::cosine(x, y)
+    }
+}
+
+/// Shuffles of one side behind [`SemanticScores::order`].
+const ORDER_ROUNDS: usize = 8;
 
 /// What the semantic alignment of a pair measured.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -209,6 +274,9 @@ pub struct SemanticScores {
     pub contrast: f32,
     /// Number of beads.
     pub beads: u32,
+    /// Order evidence: share of the alignment lost when one side's sentences are shuffled
+    /// (`retold_align::order_evidence`); near 1 for a faithful translation, near 0 for chance.
+    pub order: f32,
 }
 
 /// One side of a pair for the semantic aligner.
@@ -237,6 +305,11 @@ pub fn semantic_pair(
         ..retold_align::SemanticParams::default()
     };
     let beads = align_sentences(a.emb, b.emb, &params);
+    let order = if beads.is_empty() {
+        0.0
+    } else {
+        order_evidence(a.emb, b.emb, &beads, &params, ORDER_ROUNDS)
+    };
     let (mut ta, mut tb, mut wsum, mut csum, mut w) = (0u32, 0u32, 0f32, 0f32, 0f32);
     for bd in &beads {
         let (x, y) = (
@@ -263,6 +336,7 @@ pub fn semantic_pair(
         similarity: if w > 0.0 { wsum / w } else { 0.0 },
         contrast: if w > 0.0 { csum / w } else { 0.0 },
         beads: beads.len() as u32,
+        order,
     };
     (beads, scores)
 }

@@ -21,7 +21,7 @@
 use ahash::AHashMap;
 
 pub mod semantic;
-pub use semantic::{align_sentences, Bead, SemanticParams};
+pub use semantic::{align_sentences, order_evidence, Bead, SemanticParams};
 
 /// Parameters of the aligner.
 #[derive(Debug, Clone, Copy, PartialEq)]

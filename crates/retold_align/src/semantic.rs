@@ -226,6 +226,70 @@ pub fn align_sentences(a: &[Vec<f32>], b: &[Vec<f32>], p: &SemanticParams) -> Ve
     out
 }
 
+/// Share of both sides' sentences inside beads.
+fn bead_share(beads: &[Bead], n: usize, m: usize) -> f32 {
+    if n + m == 0 {
+        return 0.0;
+    }
+    let inside: u32 = beads
+        .iter()
+        .map(|b| (b.a.1 - b.a.0) + (b.b.1 - b.b.0))
+        .sum();
+    inside as f32 / (n + m) as f32
+}
+
+/// Evidence that an alignment follows the documents' order rather than chance, in the manner
+/// of Cohen's kappa: `(real − chance) / (1 − chance)`, where `real` is the share of both
+/// sides' sentences inside `beads` (the alignment of `a` with `b`) and `chance` the mean share
+/// the same aligner reaches when `b`'s sentences are shuffled (`rounds` fixed permutations, so
+/// the result is deterministic). A translation or rewrite keeps the order of its source:
+/// shuffled, only a short increasing run of it still aligns, so the evidence is near 1 for a
+/// faithful one whatever its length. Two unrelated texts whose sentences are all about
+/// equally similar — word salad, lists, generated text, which embedding models rate as close
+/// — align about as well shuffled: evidence near 0 (or below). 0 when nothing is aligned.
+/// When `b` has a single sentence the order cannot be tested and the result is 1 (nothing
+/// against it). Costs `rounds` more alignments of the same pair (no embedding).
+pub fn order_evidence(
+    a: &[Vec<f32>],
+    b: &[Vec<f32>],
+    beads: &[Bead],
+    p: &SemanticParams,
+    rounds: usize,
+) -> f32 {
+    let (n, m) = (a.len(), b.len());
+    let real = bead_share(beads, n, m);
+    if real == 0.0 {
+        return 0.0;
+    }
+    if m < 2 || rounds == 0 {
+        return 1.0;
+    }
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ ((n as u64) << 32 | m as u64);
+    let mut next = move || {
+        // SplitMix64: a fixed, well-mixed sequence; no dependency for a few permutations.
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut total = 0f32;
+    for _ in 0..rounds {
+        let mut order: Vec<usize> = (0..m).collect();
+        for i in (1..m).rev() {
+            let j = (next() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let shuffled: Vec<Vec<f32>> = order.iter().map(|&j| b[j].clone()).collect();
+        total += bead_share(&align_sentences(a, &shuffled, p), n, m);
+    }
+    let chance = total / rounds as f32;
+    if chance >= 1.0 {
+        return 0.0;
+    }
+    (real - chance) / (1.0 - chance)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +401,42 @@ mod tests {
         let y = sent(1, 4, 0.0);
         let beads = align_sentences(&[x.clone(), y.clone()], &[y, x], &SemanticParams::default());
         assert_eq!(beads.len(), 1);
+    }
+    #[test]
+    fn order_evidence_separates_ordered_matches_from_flat_similarity() {
+        // A faithful "translation": b is a with small noise, same order.
+        let a: Vec<_> = (0..8).map(|i| sent(i, 12, 0.1)).collect();
+        let b: Vec<_> = (0..8).map(|i| sent(i, 12, 0.15)).collect();
+        let p = SemanticParams {
+            threshold: 0.5,
+            min_contrast: 0.05,
+            ..SemanticParams::default()
+        };
+        let beads = align_sentences(&a, &b, &p);
+        assert_eq!(beads.len(), 8);
+        let ev = order_evidence(&a, &b, &beads, &p, 3);
+        assert!(ev > 0.6, "ordered alignment: {ev}");
+        // Flat field: every sentence of one side about equally close to every sentence of
+        // the other (small independent jitter), so the best chain is chance.
+        let jitter = |k: usize, axis: usize| {
+            let mut v = vec![1.0f32; 12];
+            v[axis] += 0.3 + 0.05 * ((k * 7 + axis * 3) % 5) as f32;
+            unit(&v)
+        };
+        let x: Vec<_> = (0..8).map(|i| jitter(i, i)).collect();
+        let y: Vec<_> = (0..8).map(|i| jitter(i + 3, (i + 4) % 12)).collect();
+        let raw = SemanticParams {
+            threshold: 0.8,
+            ..SemanticParams::default()
+        };
+        let beads = align_sentences(&x, &y, &raw);
+        assert!(
+            !beads.is_empty(),
+            "the flat field aligns by threshold alone"
+        );
+        let ev = order_evidence(&x, &y, &beads, &raw, 3);
+        assert!(ev < 0.3, "chance alignment: {ev}");
+        // Deterministic.
+        assert_eq!(ev, order_evidence(&x, &y, &beads, &raw, 3));
     }
 }

@@ -5,7 +5,7 @@ use crate::classify::Features;
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::evidence;
-use crate::prepare::{prepare, Prepared};
+use crate::prepare::{prepare_with, Prepared};
 use crate::relation::Relation;
 use crate::semantic::{doc_slot, lead_similarity, lead_text, units, Models, PairPlan, SemSide};
 use retold_clean::CorpusModel;
@@ -68,6 +68,8 @@ pub struct DocInfo<'a> {
     pub source: Option<&'a str>,
     /// Language, if known.
     pub lang: Option<&'a str>,
+    /// Code point ranges of `text` known to be boilerplate (web page chrome from ingest).
+    pub marked: &'a [[usize; 2]],
 }
 
 /// Names the likely original of a pair from its analysis.
@@ -158,8 +160,8 @@ pub fn compare(
     models: Option<&Models>,
 ) -> Result<Comparison, Error> {
     let model = CorpusModel::empty();
-    let pa = prepare(a.text, a.source, &model, a.lang);
-    let pb = prepare(b.text, b.source, &model, b.lang);
+    let pa = prepare_with(a.text, a.source, &model, a.lang, a.marked, true);
+    let pb = prepare_with(b.text, b.source, &model, b.lang, b.marked, true);
     let mut an = analyze(&pa, &pb, cfg);
     if let Some(m) = models.filter(|_| cfg.semantic.enabled) {
         semantic_compare(&mut an, &pa, &pb, m, cfg)?;

@@ -2,7 +2,10 @@
 //! the orchestration of the stages, each of which lives in its own crate:
 //!
 //! - `retold_text`: normalisation with an offset map, tokens, segmentation, language;
-//! - `retold_ingest`: streaming readers for files, directories, JSONL, CSV, Parquet;
+//! - `retold_ingest`: streaming readers for files, directories, JSONL, CSV, Parquet, web
+//!   pages and WARC archives;
+//! - `retold_extract`: main-text extraction from web pages (title, date, article body,
+//!   chrome), behind the `html` feature;
 //! - `retold_clean`: boilerplate (structural cues and corpus-learned lines);
 //! - `retold_sketch`: exact hashes, MinHash + LSH, passage and anchor seeds, nearest
 //!   neighbours over embeddings: candidate pairs;
@@ -40,6 +43,9 @@ pub use relation::Relation;
 pub use retold_cluster::KeepPolicy;
 /// The embedding backend (models, discovery, errors).
 pub use retold_embed as embed;
+/// Main-text extraction from web pages (feature `html`).
+#[cfg(feature = "html")]
+pub use retold_extract as extract;
 pub use retold_ingest::{Document, Format, IngestError, IngestOptions, Reader};
 pub use semantic::Models;
 

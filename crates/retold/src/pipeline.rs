@@ -16,7 +16,7 @@ use crate::analyze::{add_semantic, analyze, PairAnalysis};
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::evidence;
-use crate::prepare::{content_tokens, prepare_with, Prepared};
+use crate::prepare::{chrome_spans, content_tokens, merge_spans, prepare_with, Prepared};
 use crate::relation::Relation;
 use crate::semantic::{
     doc_slot, lead_similarity, lead_text, units, Models, PairPlan, SemSide, Slot, Units,
@@ -31,7 +31,7 @@ use retold_sketch::ann::{nearest_pairs, nearest_pairs_across};
 use retold_sketch::{
     exact_hash, jaccard_estimate, passage_seeds, LshIndex, LshParams, MinHasher, SeedIndex,
 };
-use retold_text::{hash_seq, normalize_text, tokenize, Token};
+use retold_text::{hash_seq, normalize, normalize_text, tokenize, Token};
 
 /// What the pipeline keeps of each document.
 #[derive(Debug, Clone)]
@@ -48,6 +48,8 @@ pub struct DocRecord {
     pub bytes: usize,
     /// Content tokens after cue boilerplate.
     pub tokens: u32,
+    /// Page chrome marked by ingest (code point ranges of the text).
+    pub marked: Vec<[usize; 2]>,
 }
 
 /// A verified pair (relation other than `unrelated`).
@@ -220,8 +222,16 @@ fn sketch(
     hasher: &MinHasher,
     semantic: bool,
     lang: Option<&str>,
+    marked: &[[usize; 2]],
 ) -> Sketch {
-    let norm = normalize_text(text);
+    // Page chrome marked by ingest needs the offset map; plain text takes the fast path.
+    let (norm, chrome) = if marked.is_empty() {
+        (normalize_text(text), Vec::new())
+    } else {
+        let n = normalize(text);
+        let chrome = chrome_spans(&n, marked);
+        (std::borrow::Cow::Owned(n.into_text()), chrome)
+    };
     let (anchors, lang) = if semantic {
         let lang = match lang {
             Some(l) if !l.is_empty() => None,
@@ -232,7 +242,7 @@ fn sketch(
         (Vec::new(), None)
     };
     let all = tokenize(&norm);
-    let cues = retold_clean::cue_spans_with_tokens(&norm, &all);
+    let cues = merge_spans(retold_clean::cue_spans_with_tokens(&norm, &all), chrome);
     let keys = line_keys_of(&norm, &all);
     let tokens = content_tokens(all, &cues);
     let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
@@ -298,7 +308,16 @@ where
         }
         let sketches: Vec<Sketch> = batch
             .par_iter()
-            .map(|d| sketch(&d.text, cfg, &hasher, semantic, d.lang.as_deref()))
+            .map(|d| {
+                sketch(
+                    &d.text,
+                    cfg,
+                    &hasher,
+                    semantic,
+                    d.lang.as_deref(),
+                    &d.marked,
+                )
+            })
             .collect();
         for (d, s) in batch.drain(..).zip(sketches) {
             let idx = records.len() as u32;
@@ -325,6 +344,7 @@ where
                 lang: d.lang.filter(|l| !l.is_empty()).or(s.lang),
                 bytes: d.text.len(),
                 tokens: s.tokens,
+                marked: d.marked,
             });
             store.push(d.text)?;
         }
@@ -430,6 +450,7 @@ where
                     r.source.as_deref(),
                     &model,
                     r.lang.as_deref(),
+                    &r.marked,
                     false,
                 ))
             })
@@ -640,7 +661,14 @@ fn doc_vectors(
             .map(|i| {
                 let text = store.get(i as u32)?;
                 let r = &records[i];
-                let p = prepare_with(&text, r.source.as_deref(), model, r.lang.as_deref(), false);
+                let p = prepare_with(
+                    &text,
+                    r.source.as_deref(),
+                    model,
+                    r.lang.as_deref(),
+                    &r.marked,
+                    false,
+                );
                 Ok(lead_text(&units(&p), cfg.semantic.doc_lead_tokens))
             })
             .collect();
@@ -857,6 +885,7 @@ mod tests {
             lang: lang.map(str::to_string),
             bytes: 0,
             tokens: 0,
+            marked: Vec::new(),
         }
     }
 

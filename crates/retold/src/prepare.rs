@@ -81,21 +81,27 @@ pub fn prepare(
     model: &CorpusModel,
     lang: Option<&str>,
 ) -> Prepared {
-    prepare_with(text, source, model, lang, true)
+    prepare_with(text, source, model, lang, &[], true)
 }
 
-/// [`prepare`], detecting the language only when `detect` is set and none was given (the
-/// lexical pipeline does not need it; `compare` reports it).
+/// [`prepare`], with `marked` code point ranges of `text` known to be boilerplate already
+/// (web page chrome from ingest, see `Document::marked`), detecting the language only when
+/// `detect` is set and none was given (the lexical pipeline does not need it; `compare`
+/// reports it).
 pub fn prepare_with(
     text: &str,
     source: Option<&str>,
     model: &CorpusModel,
     lang: Option<&str>,
+    marked: &[[usize; 2]],
     detect: bool,
 ) -> Prepared {
     let norm = normalize(text);
     let all = tokenize(norm.text());
-    let spans = retold_clean::spans_with_tokens(norm.text(), &all, source, model);
+    let mut spans = retold_clean::spans_with_tokens(norm.text(), &all, source, model);
+    if !marked.is_empty() {
+        spans = merge_spans(spans, chrome_spans(&norm, marked));
+    }
     let all_tokens = all.len();
     let tokens = content_tokens(all, &spans);
     let lang = match lang {
@@ -110,6 +116,40 @@ pub fn prepare_with(
         all_tokens,
         lang,
     }
+}
+
+/// The `marked` ranges (code points of the original) as page-chrome spans of `norm`.
+pub(crate) fn chrome_spans(norm: &Normalized, marked: &[[usize; 2]]) -> Vec<Span> {
+    marked
+        .iter()
+        .filter_map(|&[a, b]| {
+            let (start, end) = norm.from_original(a, b);
+            (end > start).then_some(Span {
+                start,
+                end,
+                reason: retold_clean::Reason::PageChrome,
+            })
+        })
+        .collect()
+}
+
+/// Two span lists as one, sorted and non-overlapping (an overlap keeps the earlier span's
+/// reason).
+pub(crate) fn merge_spans(a: Vec<Span>, b: Vec<Span>) -> Vec<Span> {
+    if b.is_empty() {
+        return a;
+    }
+    let mut all = a;
+    all.extend(b);
+    all.sort_by_key(|s| (s.start, s.end));
+    let mut out: Vec<Span> = Vec::with_capacity(all.len());
+    for s in all {
+        match out.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => out.push(s),
+        }
+    }
+    out
 }
 
 fn detect_content_lang(norm: &Normalized, tokens: &[Token]) -> Option<String> {

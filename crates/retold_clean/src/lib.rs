@@ -51,6 +51,8 @@ pub enum Reason {
     Recurring,
     /// A line that recurs across otherwise different documents of one source.
     RecurringInSource,
+    /// Web page chrome found by main-text extraction (outside the article body).
+    PageChrome,
 }
 
 impl Reason {
@@ -67,6 +69,7 @@ impl Reason {
             Reason::Caption => "caption",
             Reason::Recurring => "recurring",
             Reason::RecurringInSource => "recurring_in_source",
+            Reason::PageChrome => "page_chrome",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `retold compare A B`: one pair, explained.
 
 use crate::term::{width, ColorChoice, Style};
-use crate::{read_text, Failure};
+use crate::{read_doc, Failure};
 use retold::{compare, Comparison, Config, DocInfo};
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,9 +9,9 @@ use std::path::PathBuf;
 /// Arguments of `retold compare`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// First document (text file).
+    /// First document (text file, or web page: .html/.htm, gzip ok).
     pub a: PathBuf,
-    /// Second document (text file).
+    /// Second document (text file or web page).
     pub b: PathBuf,
     /// Print the result as JSON (the stable contract of DESIGN.md).
     #[arg(long)]
@@ -23,24 +23,25 @@ pub struct Args {
     pub semantic: crate::SemanticArgs,
 }
 
+/// What provenance and boilerplate can use of a document read from a file.
+fn info(d: &retold::Document) -> DocInfo<'_> {
+    DocInfo {
+        text: &d.text,
+        date: d.date.as_deref(),
+        source: d.source.as_deref(),
+        lang: d.lang.as_deref(),
+        marked: &d.marked,
+    }
+}
+
 /// Runs `retold compare`.
 pub fn run(args: Args) -> Result<(), Failure> {
-    let ta = read_text(&args.a)?;
-    let tb = read_text(&args.b)?;
+    let da = read_doc(&args.a)?;
+    let db = read_doc(&args.b)?;
+    let (ta, tb) = (&da.text, &db.text);
     let cfg = Config::default();
     let models = args.semantic.load()?;
-    let c = compare(
-        &DocInfo {
-            text: &ta,
-            ..Default::default()
-        },
-        &DocInfo {
-            text: &tb,
-            ..Default::default()
-        },
-        &cfg,
-        models.as_ref(),
-    )?;
+    let c = compare(&info(&da), &info(&db), &cfg, models.as_ref())?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &c).map_err(std::io::Error::from)?;
@@ -50,8 +51,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         render(
             &mut out,
             &c,
-            &ta,
-            &tb,
+            ta,
+            tb,
             &names,
             Style::new(args.color.enabled()),
             width(),

@@ -5,6 +5,7 @@
 mod compare_cmd;
 mod dedup_cmd;
 mod eval_cmd;
+mod extract_cmd;
 mod term;
 
 use clap::{Parser, Subcommand};
@@ -27,12 +28,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Compare two documents (text files): relation, aligned passages, boilerplate.
+    /// Compare two documents (text files or web pages): relation, aligned passages,
+    /// boilerplate.
     Compare(compare_cmd::Args),
     /// Find reproductions across a corpus; write pairs.jsonl, clusters.jsonl and keep.txt.
     Dedup(dedup_cmd::Args),
     /// Run the pipeline on a labelled dataset and score it against its gold labels.
     Eval(eval_cmd::Args),
+    /// Extract the article text of web pages (.html/.htm, gzip ok).
+    Extract(extract_cmd::Args),
 }
 
 /// Shared ingest flags.
@@ -44,6 +48,10 @@ pub struct InputArgs {
     /// Field or column holding the text.
     #[arg(long, default_value = "text")]
     pub text_field: String,
+    /// Field or column holding a web page's HTML instead of text: its main text is extracted
+    /// (as for .html files) and the page's chrome marked as boilerplate.
+    #[arg(long, value_name = "NAME")]
+    pub html_field: Option<String>,
     /// Skip bad records (malformed lines, invalid UTF-8, duplicate ids, missing fields) with a
     /// warning instead of stopping; the summary counts them.
     #[arg(long)]
@@ -60,6 +68,7 @@ impl InputArgs {
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),
             max_doc_bytes: self.max_doc_bytes,
+            html_field: self.html_field.clone(),
             ..Default::default()
         }
     }
@@ -203,23 +212,33 @@ pub fn with_threads<T: Send>(
     Ok(pool.install(f))
 }
 
-/// Reads a file named on the command line as text, through the ingest crate's text reader
-/// (so its errors, size limit and gzip support are the same as in `dedup`).
-pub fn read_text(path: &Path) -> Result<String, Failure> {
+/// Reads a file named on the command line as one document, through the ingest crate (so its
+/// errors, size limit and gzip support are the same as in `dedup`): a web page (`.html`,
+/// `.htm`, also gzipped) through main-text extraction, anything else as text.
+pub fn read_doc(path: &Path) -> Result<retold::Document, Failure> {
     if path.is_dir() {
         return Err(Failure::User(anyhow::anyhow!(
             "{}: is a directory; compare takes two files",
             path.display()
         )));
     }
+    let format = match retold::Format::from_path(path) {
+        Some(f @ retold::Format::Html) => f,
+        _ => retold::Format::Text,
+    };
     let opts = retold::IngestOptions {
-        format: Some(retold::Format::Text),
+        format: Some(format),
         ..Default::default()
     };
     let mut reader =
         retold::Reader::open(&[path.to_path_buf()], opts).map_err(|e| Failure::User(e.into()))?;
     match reader.next() {
-        Some(Ok(doc)) => Ok(doc.text),
+        Some(Ok(doc)) => {
+            for w in &doc.warnings {
+                eprintln!("retold: warning: {}: {w}", path.display());
+            }
+            Ok(doc)
+        }
         Some(Err(e)) => Err(Failure::User(e.into())),
         None => Err(Failure::User(anyhow::anyhow!(
             "{}: nothing to read",
@@ -240,6 +259,7 @@ fn main() -> ExitCode {
     };
     let res = match cli.command {
         Command::Compare(a) => compare_cmd::run(a),
+        Command::Extract(a) => extract_cmd::run(a),
         Command::Dedup(a) => dedup_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
     };

@@ -127,7 +127,7 @@ impl CsvSource {
             found: names.clone(),
         };
         let id = find(&opts.id_field).ok_or_else(|| missing(&opts.id_field))?;
-        let text = find(&opts.text_field).ok_or_else(|| missing(&opts.text_field))?;
+        let text = find(opts.text_column()).ok_or_else(|| missing(opts.text_column()))?;
         let optional = OPTIONAL_FIELDS.map(find);
         Ok(CsvSource {
             path: path.to_path_buf(),
@@ -201,6 +201,8 @@ impl CsvSource {
             url,
             title,
             origin,
+            marked: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 }

@@ -25,6 +25,14 @@ pub struct Document {
     pub title: Option<String>,
     /// Where the record came from, for messages.
     pub origin: Origin,
+    /// Code point ranges of `text` that the reader already knows to be boilerplate: the
+    /// chrome of a web page (navigation, footers, share bars…) found by main-text
+    /// extraction. Sorted, non-overlapping; empty for plain text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marked: Vec<[usize; 2]>,
+    /// Best-effort notes about the record (e.g. a page's unknown charset), for the user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Document {
@@ -39,6 +47,8 @@ impl Document {
             url: None,
             title: None,
             origin,
+            marked: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }

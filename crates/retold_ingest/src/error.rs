@@ -163,6 +163,28 @@ pub enum IngestError {
         message: String,
     },
 
+    /// A web page from which no text could be extracted (e.g. a gzip stream with nothing
+    /// readable in it). The record is skipped.
+    #[error("{origin}: cannot extract the page: {message}")]
+    Page {
+        /// The page (file, or record of a WARC/JSONL/CSV/Parquet file).
+        origin: Origin,
+        /// What failed.
+        message: String,
+    },
+
+    /// A WARC file that cannot be parsed from some record on. The rest of the file is
+    /// skipped.
+    #[error("{}: malformed WARC after {records} records: {message}", path.display())]
+    Warc {
+        /// The file.
+        path: PathBuf,
+        /// Records read before the problem.
+        records: u64,
+        /// What is wrong.
+        message: String,
+    },
+
     /// A format whose reader was left out of this build (Cargo feature).
     #[error("{}: reading {format} needs the \"{feature}\" feature of retold_ingest", path.display())]
     FormatDisabled {
@@ -198,6 +220,7 @@ impl IngestError {
                 | IngestError::DocTooLarge { .. }
                 | IngestError::DuplicateId { .. }
                 | IngestError::Csv { .. }
+                | IngestError::Page { .. }
         )
     }
 
@@ -213,10 +236,12 @@ impl IngestError {
             | IngestError::MissingColumn { path, .. }
             | IngestError::ColumnType { path, .. }
             | IngestError::Parquet { path, .. }
+            | IngestError::Warc { path, .. }
             | IngestError::FormatDisabled { path, .. } => path,
             IngestError::MissingField { origin, .. }
             | IngestError::InvalidField { origin, .. }
-            | IngestError::DocTooLarge { origin, .. } => &origin.path,
+            | IngestError::DocTooLarge { origin, .. }
+            | IngestError::Page { origin, .. } => &origin.path,
             IngestError::DuplicateId { second, .. } => &second.path,
         }
     }

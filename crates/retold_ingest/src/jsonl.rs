@@ -336,7 +336,7 @@ fn parse_record(
     };
     let seed = RecordSeed(KeySeed {
         id_field: &opts.id_field,
-        text_field: &opts.text_field,
+        text_field: opts.text_column(),
     });
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = seed.deserialize(&mut de).map_err(json_err)?;
@@ -374,13 +374,13 @@ fn parse_record(
         None | Some(Scalar::Null) => {
             return Err(IngestError::MissingField {
                 origin: origin(),
-                field: opts.text_field.clone(),
+                field: opts.text_column().to_owned(),
             })
         }
         Some(Scalar::Int(_)) => {
             return Err(IngestError::InvalidField {
                 origin: origin(),
-                field: opts.text_field.clone(),
+                field: opts.text_column().to_owned(),
                 expected: "a string",
                 found: "an integer",
             })
@@ -388,7 +388,7 @@ fn parse_record(
         Some(Scalar::Other(kind)) => {
             return Err(IngestError::InvalidField {
                 origin: origin(),
-                field: opts.text_field.clone(),
+                field: opts.text_column().to_owned(),
                 expected: "a string",
                 found: kind,
             })
@@ -404,6 +404,8 @@ fn parse_record(
         url,
         title,
         origin: origin(),
+        marked: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

@@ -6,7 +6,12 @@
 //! - expanding directories (recursively, in a deterministic order, skipping hidden
 //!   files and files it does not know how to read),
 //! - choosing a reader per file by extension or by [`IngestOptions::format`]
-//!   (plain text, JSON Lines, CSV/TSV, Parquet; `.gz` means gzip),
+//!   (plain text, web pages, WARC archives, JSON Lines, CSV/TSV, Parquet; `.gz` means
+//!   gzip),
+//! - web pages (`.html`, WARC `response` records, an HTML field with
+//!   [`IngestOptions::html_field`]) through main-text extraction (`retold_extract`, feature
+//!   `html`): the document's text is the page's visible text, with its chrome marked in
+//!   [`Document::marked`] and title, date, URL and host filled in,
 //! - reading records one at a time with bounded memory (line by line, record by
 //!   record, Parquet batch by batch, one text file at a time),
 //! - stable document ids (a record's id field, or a text file's relative path),
@@ -40,10 +45,14 @@ mod error;
 mod input;
 mod jsonl;
 mod options;
+#[cfg(feature = "html")]
+mod page;
 #[cfg(feature = "parquet")]
 mod parquet_source;
 mod reader;
 mod text;
+#[cfg(feature = "html")]
+mod warc_source;
 
 pub use document::{Document, Origin};
 pub use error::IngestError;

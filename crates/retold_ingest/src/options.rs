@@ -22,6 +22,17 @@ pub struct IngestOptions {
     /// With a format forced, every non-hidden file under a named directory is read,
     /// whatever its extension.
     pub format: Option<Format>,
+    /// Name of a field/column (JSONL, CSV, Parquet) holding a web page's HTML: the text of
+    /// such a record is the page's main text, extracted as for `.html` files, and
+    /// `text_field` is not read. `None` (default): records hold text.
+    pub html_field: Option<String>,
+}
+
+impl IngestOptions {
+    /// The field/column the record's text (or HTML) is read from.
+    pub fn text_column(&self) -> &str {
+        self.html_field.as_deref().unwrap_or(&self.text_field)
+    }
 }
 
 impl Default for IngestOptions {
@@ -31,6 +42,7 @@ impl Default for IngestOptions {
             text_field: "text".to_owned(),
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             format: None,
+            html_field: None,
         }
     }
 }
@@ -39,8 +51,14 @@ impl Default for IngestOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
-    /// A whole file is one document (`.txt`, `.md`, `.html`, `.htm`; read as is).
+    /// A whole file is one document (`.txt`, `.md`; read as is).
     Text,
+    /// A whole file is one web page (`.html`, `.htm`): its charset is detected, its main
+    /// text extracted, and its chrome marked as boilerplate.
+    Html,
+    /// A WARC archive (`.warc`): every `response` record with an HTML payload is a page,
+    /// with the record's target URI as id and URL and its date as fallback date.
+    Warc,
     /// One JSON object per line (`.jsonl`, `.json`, `.ndjson`).
     Jsonl,
     /// Comma-separated values with a header row (`.csv`).
@@ -63,7 +81,9 @@ impl Format {
         };
         let (_, ext) = inner.rsplit_once('.')?;
         match ext {
-            "txt" | "md" | "html" | "htm" => Some(Format::Text),
+            "txt" | "md" => Some(Format::Text),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            "warc" => Some(Format::Warc),
             "jsonl" | "json" | "ndjson" => Some(Format::Jsonl),
             "csv" => Some(Format::Csv),
             "tsv" => Some(Format::Tsv),
@@ -72,11 +92,13 @@ impl Format {
         }
     }
 
-    /// The format's short name, as accepted by [`str::parse`]: `text`, `jsonl`,
-    /// `csv`, `tsv`, `parquet`.
+    /// The format's short name, as accepted by [`str::parse`]: `text`, `html`, `warc`,
+    /// `jsonl`, `csv`, `tsv`, `parquet`.
     pub fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
+            Format::Html => "html",
+            Format::Warc => "warc",
             Format::Jsonl => "jsonl",
             Format::Csv => "csv",
             Format::Tsv => "tsv",
@@ -93,17 +115,19 @@ impl fmt::Display for Format {
 
 /// An unknown format name given to [`Format::from_str`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format \"{0}\" (expected text, jsonl, csv, tsv or parquet)")]
+#[error("unknown format \"{0}\" (expected text, html, warc, jsonl, csv, tsv or parquet)")]
 pub struct ParseFormatError(pub String);
 
 impl FromStr for Format {
     type Err = ParseFormatError;
 
     /// Accepts the names from [`Format::name`] and the usual extensions
-    /// (`txt`, `md`, `html`, `json`, `ndjson`), case-insensitively.
+    /// (`txt`, `md`, `htm`, `json`, `ndjson`), case-insensitively.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
-            "text" | "txt" | "md" | "html" | "htm" => Ok(Format::Text),
+            "text" | "txt" | "md" => Ok(Format::Text),
+            "html" | "htm" | "xhtml" => Ok(Format::Html),
+            "warc" => Ok(Format::Warc),
             "jsonl" | "json" | "ndjson" => Ok(Format::Jsonl),
             "csv" => Ok(Format::Csv),
             "tsv" => Ok(Format::Tsv),

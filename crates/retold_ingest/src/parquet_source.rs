@@ -132,7 +132,7 @@ impl ParquetSource {
             }
         };
         let id = column(&opts.id_field, is_id_type, "a string or integer type")?;
-        let text = column(&opts.text_field, is_stringish, "a string type")?;
+        let text = column(opts.text_column(), is_stringish, "a string type")?;
         let optional_idx = OPTIONAL_FIELDS
             .map(|name| find(name).filter(|&i| is_optional_type(schema.field(i).data_type())));
         let mut roots = vec![id, text];
@@ -149,7 +149,7 @@ impl ParquetSource {
             path: path.to_path_buf(),
             reader,
             id_field: opts.id_field.clone(),
-            text_field: opts.text_field.clone(),
+            text_field: opts.text_column().to_owned(),
             optional: optional_idx.map(|i| i.is_some()),
             batch: None,
             rows_read: 0,
@@ -246,5 +246,7 @@ fn row(path: &Path, batch: &Batch, i: usize, id_field: &str, text_field: &str) -
         url: opt(3),
         title: opt(4),
         origin,
+        marked: Vec::new(),
+        warnings: Vec::new(),
     })
 }

@@ -33,6 +33,8 @@ pub(crate) enum Step {
 enum Source {
     /// A text file not read yet (it is read whole on the next call).
     Text(PlannedFile),
+    #[cfg(feature = "html")]
+    Warc(Box<crate::warc_source::WarcSource>),
     Jsonl(JsonlSource),
     Csv(CsvSource),
     #[cfg(feature = "parquet")]
@@ -105,7 +107,17 @@ impl Reader {
         self.paths.push(file.path.clone());
         let opts = &self.opts;
         let source = match file.format {
-            Format::Text => Source::Text(file),
+            Format::Text | Format::Html => Source::Text(file),
+            #[cfg(feature = "html")]
+            Format::Warc => Source::Warc(Box::new(crate::warc_source::WarcSource::open(&file)?)),
+            #[cfg(not(feature = "html"))]
+            Format::Warc => {
+                return Err(IngestError::FormatDisabled {
+                    path: file.path,
+                    format: Format::Warc,
+                    feature: "html",
+                })
+            }
             Format::Jsonl => Source::Jsonl(JsonlSource::open(&file.path, file.gzip, opts)?),
             Format::Csv => Source::Csv(CsvSource::open(&file.path, file.gzip, b',', opts)?),
             Format::Tsv => Source::Csv(CsvSource::open(&file.path, file.gzip, b'\t', opts)?),
@@ -179,10 +191,12 @@ impl Iterator for Reader {
                         _ => Step::End,
                     }
                 }
-                Source::Jsonl(s) => s.next_step(&self.opts),
-                Source::Csv(s) => s.next_step(),
+                #[cfg(feature = "html")]
+                Source::Warc(s) => s.next_step(&self.opts),
+                Source::Jsonl(s) => html_field(s.next_step(&self.opts), &self.opts),
+                Source::Csv(s) => html_field(s.next_step(), &self.opts),
                 #[cfg(feature = "parquet")]
-                Source::Parquet(s) => s.next_step(),
+                Source::Parquet(s) => html_field(s.next_step(), &self.opts),
             };
             match step {
                 Step::Doc(doc) => return Some(self.accept(doc)),
@@ -198,3 +212,30 @@ impl Iterator for Reader {
 }
 
 impl std::iter::FusedIterator for Reader {}
+
+/// With [`IngestOptions::html_field`] set, a record's text is a web page's HTML: extract it.
+#[cfg(feature = "html")]
+fn html_field(step: Step, opts: &IngestOptions) -> Step {
+    match step {
+        Step::Doc(mut doc) if opts.html_field.is_some() => {
+            let html = std::mem::take(&mut doc.text);
+            let url = doc.url.clone();
+            let meta = crate::page::PageMeta {
+                content_type: Some("text/html; charset=utf-8"),
+                url: url.as_deref(),
+                date: None,
+            };
+            match crate::page::page_document(doc, html.as_bytes(), meta, opts) {
+                Ok(d) => Step::Doc(d),
+                Err(e) => Step::Record(e),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Without the `html` feature an HTML field cannot be read: the text is passed on as is.
+#[cfg(not(feature = "html"))]
+fn html_field(step: Step, _opts: &IngestOptions) -> Step {
+    step
+}

@@ -1,11 +1,12 @@
-//! Plain text files (`.txt`, `.md`, `.html`, ...): one file, one document.
+//! Whole-file documents: plain text (`.txt`, `.md`) read as is, web pages (`.html`, `.htm`)
+//! through main-text extraction. One file, one document.
 
 use std::io::{self, Read};
 
 use crate::document::{Document, Origin};
 use crate::error::IngestError;
 use crate::input::{open_stream, PlannedFile};
-use crate::options::IngestOptions;
+use crate::options::{Format, IngestOptions};
 use crate::reader::Step;
 
 /// Reads a whole text file as one document, refusing (without reading it all) a
@@ -41,6 +42,13 @@ pub(crate) fn read_text_file(file: &PlannedFile, opts: &IngestOptions) -> Step {
         return match io::copy(&mut stream, &mut io::sink()) {
             Ok(rest) => too_large(bytes.len() as u64 + rest),
             Err(e) => Step::Fatal(IngestError::io(path, None, e)),
+        };
+    }
+    if file.format == Format::Html {
+        let base = Document::new(file.text_id.clone(), "", Origin::file(path));
+        return match crate::page::page_document(base, &bytes, Default::default(), opts) {
+            Ok(doc) => Step::Doc(doc),
+            Err(e) => Step::Record(e),
         };
     }
     match String::from_utf8(bytes) {

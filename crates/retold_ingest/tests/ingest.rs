@@ -361,7 +361,7 @@ fn directory_recursion_order_and_relative_ids() {
         got,
         [
             ("a/deeper/x.htm", "ex"),
-            ("a/y.HTML", "<p>why</p>"),
+            ("a/y.HTML", "why"),
             ("a/z.md", "zed"),
             ("a.txt", "ay"),
             ("b.txt", "bee"),
@@ -388,7 +388,8 @@ fn named_file_keeps_given_path_as_id_and_unknown_extension_is_text() {
     assert_eq!(out[0].id, readme.to_string_lossy());
     assert_eq!(out[0].text, "plain words");
     assert_eq!(out[1].id, page.to_string_lossy());
-    assert_eq!(out[1].text, "<html>raw</html>");
+    // A web page is read through main-text extraction: its visible text, not its markup.
+    assert_eq!(out[1].text, "raw");
     assert_eq!(out[1].origin.to_string(), page.display().to_string());
 }
 
@@ -1090,7 +1091,10 @@ fn origin_display() {
 fn format_from_path_and_name() {
     let f = |p: &str| Format::from_path(Path::new(p));
     assert_eq!(f("a.txt"), Some(Format::Text));
-    assert_eq!(f("dir/a.HTM"), Some(Format::Text));
+    assert_eq!(f("dir/a.HTM"), Some(Format::Html));
+    assert_eq!(f("a.html.gz"), Some(Format::Html));
+    assert_eq!(f("crawl.warc.gz"), Some(Format::Warc));
+    assert_eq!("warc".parse::<Format>(), Ok(Format::Warc));
     assert_eq!(f("a.md.gz"), Some(Format::Text));
     assert_eq!(f("a.json"), Some(Format::Jsonl));
     assert_eq!(f("a.ndjson.gz"), Some(Format::Jsonl));

@@ -65,6 +65,22 @@ impl Normalized {
         }
     }
 
+    /// Maps an end-exclusive code point range of the original to the byte range of the
+    /// normalised text that came from it (the inverse of [`Normalized::to_original`], up to
+    /// characters that normalisation removed or merged). Out-of-range input is clamped.
+    pub fn from_original(&self, start: usize, end: usize) -> (usize, usize) {
+        let end = end.min(self.orig_chars);
+        let start = start.min(end);
+        match &self.map {
+            None => (start, end),
+            Some(m) => {
+                let s = m.starts.partition_point(|&x| (x as usize) < start);
+                let e = m.starts.partition_point(|&x| (x as usize) < end);
+                (s, e.max(s))
+            }
+        }
+    }
+
     /// Consumes the value, returning the normalised text.
     pub fn into_text(self) -> String {
         self.text
@@ -411,5 +427,26 @@ mod tests {
     #[test]
     fn byte_to_char_counts_code_points() {
         assert_eq!(byte_to_char("aé b", 3), 2);
+    }
+
+    #[test]
+    fn from_original_inverts_to_original() {
+        let orig = "“Quoted”  text — with   spaces\r\nand é";
+        let n = normalize(orig);
+        let chars: Vec<char> = orig.chars().collect();
+        let find = |w: &str| {
+            let b = orig.find(w).unwrap();
+            let s = orig[..b].chars().count();
+            (s, s + w.chars().count())
+        };
+        for w in ["Quoted", "text", "with", "spaces", "and é"] {
+            let (a, b) = find(w);
+            let (x, y) = n.from_original(a, b);
+            assert_eq!(&n.text()[x..y], w, "{w}");
+            assert_eq!(n.to_original(x, y), (a, b));
+            assert_eq!(chars[a..b].iter().collect::<String>(), w);
+        }
+        let ascii = normalize("plain ascii");
+        assert_eq!(ascii.from_original(6, 99), (6, 11));
     }
 }

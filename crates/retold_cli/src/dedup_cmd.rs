@@ -12,7 +12,8 @@ use std::time::Instant;
 /// Arguments of `retold dedup`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Input files or directories: .txt/.md/.html files, JSONL, CSV/TSV, Parquet (gzip ok).
+    /// Input files or directories: .txt/.md files, web pages (.html/.htm), WARC archives,
+    /// JSONL, CSV/TSV, Parquet (gzip ok).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output directory (created if missing).
@@ -92,6 +93,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         skip_bad
     };
+    let quiet = args.quiet;
+    // Best-effort notes of the reader (e.g. a page's unknown charset) go to stderr.
+    let reader = reader.inspect(|r| {
+        if let Ok(d) = r {
+            if !quiet && !d.warnings.is_empty() {
+                let pb = pb_ref.lock().unwrap_or_else(|e| e.into_inner());
+                pb.suspend(|| {
+                    for w in &d.warnings {
+                        eprintln!("retold: warning: {}: {w}", d.origin);
+                    }
+                });
+            }
+        }
+    });
     let out = with_threads(args.threads, || {
         dedup(
             reader,

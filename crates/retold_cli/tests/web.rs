@@ -280,3 +280,47 @@ fn a_warc_of_the_dev_pages_goes_through_dedup() {
         "one of each copy pair dropped"
     );
 }
+
+#[test]
+fn dedup_reads_html_from_a_jsonl_field() {
+    let all = pages();
+    let dir = tempfile::tempdir().unwrap();
+    let html = |p: &Path| String::from_utf8_lossy(&gunzip(p)).into_owned();
+    let lines = [
+        serde_json::json!({"id": "orig", "html": html(&all[3].3), "url": all[3].1}),
+        serde_json::json!({"id": "other", "html": html(&all[4].3), "url": all[4].1}),
+        serde_json::json!({"id": "farm", "html": repost("Copied", &all[3].2)}),
+    ];
+    let file = dir.path().join("pages.jsonl");
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, body).unwrap();
+    let out = dir.path().join("out");
+    let o = retold(&[
+        "dedup",
+        file.to_str().unwrap(),
+        "--html-field",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pairs = read_jsonl(&out.join("pairs.jsonl"));
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let ids = [
+        pairs[0]["a"].as_str().unwrap(),
+        pairs[0]["b"].as_str().unwrap(),
+    ];
+    assert!(ids.contains(&"orig") && ids.contains(&"farm"), "{ids:?}");
+    assert_eq!(pairs[0]["relation"], "duplicate");
+    // Without the flag the markup itself is the text: the field is not read at all.
+    let o = retold(&[
+        "dedup",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("text"), "{}", stderr(&o));
+}

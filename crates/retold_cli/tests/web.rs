@@ -324,3 +324,108 @@ fn dedup_reads_html_from_a_jsonl_field() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("text"), "{}", stderr(&o));
 }
+
+/// A page of one site: the site's template around `body`, with a sign-off paragraph inside the
+/// article container that a single page cannot tell from the article.
+fn site_page(title: &str, body: &str) -> String {
+    let paras: String = body
+        .split('\n')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| format!("<p>{}</p>\n", p.replace('&', "&amp;").replace('<', "&lt;")))
+        .collect();
+    format!(
+        "<html><head><title>{title}</title></head><body><nav><a href=\"/\">Valley Post</a> <a href=\"/local\">Local</a></nav>\
+         <article><h1>{title}</h1>\n{paras}<p>Our newsroom is supported by readers like you, and every gift keeps local news free.</p></article>\
+         <footer>Valley Post, 12 Main Street.</footer></body></html>"
+    )
+}
+
+#[test]
+fn dedup_learns_a_sites_chrome_across_its_pages() {
+    let all = pages();
+    let dir = tempfile::tempdir().unwrap();
+    let sign_off = "Our newsroom is supported by readers like you";
+    // Alone, the sign-off looks like article text.
+    let one = dir.path().join("one.html");
+    std::fs::write(&one, site_page("A story", &all[5].2)).unwrap();
+    let o = retold(&["extract", one.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains(sign_off),
+        "precondition: {}",
+        stdout(&o)
+    );
+
+    let mut warc = Vec::new();
+    for (n, k) in [5usize, 6, 7].into_iter().enumerate() {
+        let uri = format!("https://valleypost.example.com/story-{n}");
+        warc.extend(warc_response(
+            &uri,
+            n,
+            site_page("Story", &all[k].2).as_bytes(),
+        ));
+    }
+    // Page 5's article, bare, on another site.
+    let bare = format!(
+        "<html><body><article>{}</article></body></html>",
+        site_page("Story", &all[5].2)
+            .split("<article>")
+            .nth(1)
+            .unwrap()
+            .split("<p>Our newsroom")
+            .next()
+            .unwrap()
+    );
+    warc.extend(warc_response(
+        "https://elsewhere.example.org/copy",
+        9,
+        bare.as_bytes(),
+    ));
+    let file = dir.path().join("site.warc");
+    std::fs::write(&file, warc).unwrap();
+    let out = dir.path().join("out");
+    let o = retold(&[
+        "dedup",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pairs = read_jsonl(&out.join("pairs.jsonl"));
+    let p = pairs
+        .iter()
+        .find(|p| {
+            p["a"] == "https://elsewhere.example.org/copy"
+                || p["b"] == "https://elsewhere.example.org/copy"
+        })
+        .expect("the copy is found");
+    // Learned across the site's pages, the sign-off is chrome: the article alone is the same
+    // text as the copy.
+    assert_eq!(p["relation"], "duplicate");
+    assert_eq!(p["exact"], true, "{p}");
+
+    // Control: with one page of the site there is nothing to learn from, and the sign-off
+    // counts as text of the page (not the same text as the copy).
+    let mut warc = warc_response(
+        "https://valleypost.example.com/story-0",
+        0,
+        site_page("Story", &all[5].2).as_bytes(),
+    );
+    warc.extend(warc_response(
+        "https://elsewhere.example.org/copy",
+        9,
+        bare.as_bytes(),
+    ));
+    std::fs::write(&file, warc).unwrap();
+    let o = retold(&[
+        "dedup",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pairs = read_jsonl(&out.join("pairs.jsonl"));
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(pairs[0]["exact"], false, "{}", pairs[0]);
+}

@@ -42,5 +42,6 @@ pub fn evidence(p: &Prepared, date: Option<&str>) -> DocEvidence {
         boilerplate_len: p.boilerplate_bytes(),
         attribution: has_attribution(p),
         machine_translation_signs: false,
+        lang: p.lang.clone(),
     }
 }

@@ -693,30 +693,6 @@ fn doc_vectors(
     Ok((slot, out))
 }
 
-/// In a cluster of translations, the language of the one member written in it when all the
-/// others share another language: one source translated (several times) into one language.
-/// The others then carry a sign of translation for provenance. `None` otherwise.
-fn odd_language_out<'r>(docs: &[u32], records: &'r [DocRecord]) -> Option<&'r str> {
-    let langs: Vec<Option<&str>> = docs
-        .iter()
-        .map(|&d| records[d as usize].lang.as_deref())
-        .collect();
-    if docs.len() < 3 || langs.iter().any(Option::is_none) {
-        return None;
-    }
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for l in langs.into_iter().flatten() {
-        match counts.iter_mut().find(|(x, _)| *x == l) {
-            Some(c) => c.1 += 1,
-            None => counts.push((l, 1)),
-        }
-    }
-    match counts.as_slice() {
-        [(x, 1), (_, n)] | [(_, n), (x, 1)] if *n >= 2 => Some(x),
-        _ => None,
-    }
-}
-
 /// Clusters, stories, provenance and keep-list.
 fn group(
     n: usize,
@@ -804,9 +780,6 @@ fn group(
                 Relation::Duplicate
             };
             let inside: &[Containment] = contained_in.get(&root).map_or(&[], Vec::as_slice);
-            let source_lang = (relation == Relation::Translation)
-                .then(|| odd_language_out(&docs, records))
-                .flatten();
             let prov = retold_cluster::provenance(
                 &docs,
                 &|d| {
@@ -814,38 +787,17 @@ fn group(
                         .get(&d)
                         .cloned()
                         .unwrap_or_else(|| no_evidence.clone());
+                    let r = &records[d as usize];
                     if e.date.is_none() {
-                        e.date = records[d as usize].date.clone();
+                        e.date = r.date.clone();
                     }
-                    if let Some(l) = source_lang {
-                        e.machine_translation_signs |=
-                            records[d as usize].lang.as_deref() != Some(l);
-                        // A translation carries its source's attribution line, and the
-                        // attribution phrases are English: not comparable across languages.
-                        e.attribution = false;
+                    if e.lang.is_none() {
+                        e.lang = r.lang.clone();
                     }
                     e
                 },
                 inside,
             );
-            // Several translations into one language of the one member in another language:
-            // that member is their source, unless stronger evidence named an original.
-            let prov = match (prov.original, source_lang) {
-                (None, Some(l)) => {
-                    let src = docs
-                        .iter()
-                        .copied()
-                        .find(|&d| records[d as usize].lang.as_deref() == Some(l));
-                    retold_cluster::Provenance {
-                        original: src,
-                        reason: format!(
-                            "the only document in its language ({l}); the {} others are translations of it",
-                            docs.len() - 1
-                        ),
-                    }
-                }
-                _ => prov,
-            };
             let sr = story_roots[docs[0] as usize];
             let next = story_names.len() + 1;
             let story = story_names
@@ -876,40 +828,6 @@ fn group(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rec(lang: Option<&str>) -> DocRecord {
-        DocRecord {
-            id: String::new(),
-            date: None,
-            source: None,
-            lang: lang.map(str::to_string),
-            bytes: 0,
-            tokens: 0,
-            marked: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn the_odd_language_out_is_the_source_of_translations() {
-        let r = vec![
-            rec(Some("zh")),
-            rec(Some("en")),
-            rec(Some("en")),
-            rec(Some("en")),
-        ];
-        assert_eq!(odd_language_out(&[0, 1, 2, 3], &r), Some("zh"));
-        // Two languages, one document each: no telling.
-        assert_eq!(odd_language_out(&[0, 1], &r), None);
-        let r2 = vec![
-            rec(Some("zh")),
-            rec(Some("en")),
-            rec(Some("fr")),
-            rec(Some("en")),
-        ];
-        assert_eq!(odd_language_out(&[0, 1, 2, 3], &r2), None);
-        let r3 = vec![rec(None), rec(Some("en")), rec(Some("en"))];
-        assert_eq!(odd_language_out(&[0, 1, 2], &r3), None);
-    }
 
     #[test]
     fn line_keys_match_retold_clean() {

@@ -18,6 +18,11 @@ pub struct DocEvidence {
     pub attribution: bool,
     /// The text shows signs of machine translation.
     pub machine_translation_signs: bool,
+    /// Language (ISO 639-1), if known. Attribution lines are compared only between documents
+    /// of one language (the phrases are language-specific, and a translation carries its
+    /// source's credit line); see [`provenance`] for the one-language-out rule.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 /// How much of each of two documents is covered by passages aligned to the other.
@@ -103,6 +108,13 @@ const AGAINST: [&str; 5] = [
 /// | attribution | 1.5 | `x` carries an attribution line naming a source agency and `y` does not |
 /// | machine translation | 1.0 | `y` shows signs of machine translation and `x` does not |
 ///
+/// Attribution is compared only between members of one language (or of unknown language).
+/// **One language out**: in a cluster of three or more members whose languages are all known,
+/// where one member is the only one in its language and all the others share another, the
+/// others are translations of it (one source, translated several times into one language):
+/// they count as showing signs of machine translation, and when the ranking below names no
+/// original, that member is named ("the only document in its language").
+///
 /// A member's score is the sum of its votes won minus its votes lost, divided by the number
 /// of other members (so it is on the same scale whatever the cluster size). The top scorer
 /// is the original when its score is ≥ 2.0, it leads the runner-up by ≥ 0.5, and the evidence
@@ -136,8 +148,48 @@ pub fn provenance(
         }
         _ => {}
     }
-    let ev: Vec<DocEvidence> = docs.iter().map(|&d| evidence(d)).collect();
-    Ranking::new(&docs, &ev, containment).decide()
+    let mut ev: Vec<DocEvidence> = docs.iter().map(|&d| evidence(d)).collect();
+    let odd = one_language_out(&ev);
+    if let Some(o) = odd {
+        for (i, e) in ev.iter_mut().enumerate() {
+            e.machine_translation_signs |= i != o;
+        }
+    }
+    let ranked = Ranking::new(&docs, &ev, containment).decide();
+    match (ranked.original, odd) {
+        (None, Some(o)) => Provenance {
+            original: Some(docs[o]),
+            reason: format!(
+                "the only document in its language ({}); the {} others are translations of it",
+                ev[o].lang.as_deref().unwrap_or("?"),
+                docs.len() - 1
+            ),
+        },
+        _ => ranked,
+    }
+}
+
+/// The position of the one member written in a language none of the others uses, when the
+/// others (two or more) all share one language and every language is known.
+fn one_language_out(ev: &[DocEvidence]) -> Option<usize> {
+    if ev.len() < 3 {
+        return None;
+    }
+    let langs: Vec<&str> = ev
+        .iter()
+        .map(|e| e.lang.as_deref().filter(|l| !l.is_empty()))
+        .collect::<Option<_>>()?;
+    let odd: Vec<usize> = (0..langs.len())
+        .filter(|&i| langs.iter().filter(|&&l| l == langs[i]).count() == 1)
+        .collect();
+    let (&[o], rest) = (odd.as_slice(), &langs) else {
+        return None;
+    };
+    let other = langs[if o == 0 { 1 } else { 0 }];
+    rest.iter()
+        .enumerate()
+        .all(|(i, &l)| i == o || l == other)
+        .then_some(o)
 }
 
 /// A date with the precision it was given in, as an inclusive range of day numbers.
@@ -384,15 +436,33 @@ impl<'a> Ranking<'a> {
 
     fn tally_flags(&mut self) {
         let k = self.docs.len() as i64;
-        let attributed = self.ev.iter().filter(|e| e.attribution).count() as i64;
         let translated = self
             .ev
             .iter()
             .filter(|e| e.machine_translation_signs)
             .count() as i64;
+        // Attribution within a language: members of another known language are not compared.
+        // (members, attributed) per language; `None`: language unknown, compared with all.
+        let mut per_lang: BTreeMap<Option<&str>, (i64, i64)> = BTreeMap::new();
+        for e in self.ev {
+            let c = per_lang.entry(e.lang.as_deref()).or_default();
+            c.0 += 1;
+            c.1 += i64::from(e.attribution);
+        }
+        let total = per_lang
+            .values()
+            .fold((0, 0), |(n, a), &(m, b)| (n + m, a + b));
+        let unknown = per_lang.get(&None).copied().unwrap_or_default();
         for (i, e) in self.ev.iter().enumerate() {
+            let (n, attributed) = match e.lang.as_deref() {
+                None => total,
+                l => {
+                    let own = per_lang.get(&l).copied().unwrap_or_default();
+                    (own.0 + unknown.0, own.1 + unknown.1)
+                }
+            };
             if e.attribution {
-                self.wins[i][ATTRIBUTION] = k - attributed;
+                self.wins[i][ATTRIBUTION] = n - attributed;
             } else {
                 self.losses[i][ATTRIBUTION] = attributed;
             }
@@ -633,6 +703,7 @@ mod tests {
             boilerplate_len: boilerplate,
             attribution: false,
             machine_translation_signs: false,
+            lang: None,
         }
     }
 
@@ -921,5 +992,66 @@ mod tests {
         assert_eq!(a.end - a.start, 364);
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    fn in_lang(lang: &str, attribution: bool) -> DocEvidence {
+        DocEvidence {
+            lang: Some(lang.to_string()),
+            attribution,
+            ..doc(None, 1000, 100)
+        }
+    }
+
+    #[test]
+    fn the_one_language_out_is_the_source_of_its_translations() {
+        let evs = [
+            in_lang("en", false),
+            in_lang("zh", false),
+            in_lang("en", false),
+            in_lang("en", false),
+        ];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, Some(1), "{}", p.reason);
+        assert!(
+            p.reason.contains("only document in its language (zh)"),
+            "{}",
+            p.reason
+        );
+        assert!(p.reason.contains("3 others"), "{}", p.reason);
+        // Stronger evidence still wins: an earlier date names another member.
+        let mut dated = evs.clone();
+        dated[2].date = Some("2020-01-01".into());
+        for (i, e) in dated.iter_mut().enumerate() {
+            if i != 2 {
+                e.date = Some("2020-02-01".into());
+            }
+        }
+        assert_eq!(run(&dated, &[]).original, Some(2));
+        // Not with two members, two odd ones out, or an unknown language.
+        assert_eq!(one_language_out(&evs[..2]), None);
+        let two_odd = [
+            in_lang("en", false),
+            in_lang("zh", false),
+            in_lang("fr", false),
+        ];
+        assert_eq!(one_language_out(&two_odd), None);
+        let mut unknown = evs.clone();
+        unknown[0].lang = None;
+        assert_eq!(one_language_out(&unknown), None);
+    }
+
+    #[test]
+    fn attribution_is_compared_within_a_language_only() {
+        // The English translation carries the agency credit; the Chinese source has none in
+        // the English phrases: no vote either way.
+        let evs = [in_lang("zh", false), in_lang("en", true)];
+        let p = run(&evs, &[]);
+        assert_eq!(p.original, None, "{}", p.reason);
+        // In one language the credit line votes (alone it is thin evidence, but it counts).
+        let same = [in_lang("en", false), in_lang("en", true)];
+        let r = Ranking::new(&[0, 1], &same, &[]);
+        assert_eq!(r.wins[1][ATTRIBUTION], 1);
+        let r = Ranking::new(&[0, 1], &evs, &[]);
+        assert_eq!(r.wins[1][ATTRIBUTION], 0);
     }
 }

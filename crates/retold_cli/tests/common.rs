@@ -106,3 +106,22 @@ pub fn marked(side: &serde_json::Value, text: &[char]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Runs `retold dedup INPUT --out OUT EXTRA...` (lexical unless `extra` names `--semantic`),
+/// asserts it succeeded, and returns its pairs.jsonl.
+pub fn dedup_pairs(
+    input: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> Vec<serde_json::Value> {
+    let mut args = vec![
+        "dedup",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = retold(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    read_jsonl(&out.join("pairs.jsonl"))
+}

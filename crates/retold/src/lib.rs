@@ -17,7 +17,7 @@
 //! Here: [`prepare`] (a document made ready), [`analyze`] and [`classify`] (one pair),
 //! [`semantic`] (sentence units, embeddings and their alignment),
 //! [`compare()`] (the `retold compare` result), [`dedup`] (the whole pipeline), [`eval`]
-//! (scores against gold) and [`output`] (the files of `retold dedup`). Nothing here prints.
+//! (scores against gold), [`pan`] (PAN text-alignment scores) and [`output`] (the files of `retold dedup`). Nothing here prints.
 
 pub mod analyze;
 pub mod classify;
@@ -27,6 +27,7 @@ pub mod error;
 pub mod eval;
 pub mod evidence;
 pub mod output;
+pub mod pan;
 pub mod pipeline;
 pub mod prepare;
 pub mod relation;
@@ -75,4 +76,44 @@ pub fn run_eval(
         },
     )?;
     eval::score(&out, gold, start.elapsed().as_secs_f64()).map(|r| (r, out))
+}
+
+/// Runs [`compare()`] on every pair of a PAN dataset (the suspicious document as `a`, in
+/// parallel on the current rayon pool) and scores the passages as detections with PlagDet.
+/// `progress` gets the number of pairs done.
+pub fn run_pan_eval(
+    ds: &pan::PanDataset,
+    cfg: &Config,
+    models: Option<&semantic::Models>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<(pan::PanReport, Vec<Vec<pan::Case>>), Error> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let start = Instant::now();
+    let done = AtomicUsize::new(0);
+    let detections = ds
+        .pairs
+        .par_iter()
+        .map(|p| {
+            let doc = |id: &str| DocInfo {
+                text: ds.docs.get(id).map(String::as_str).unwrap_or(""),
+                ..DocInfo::default()
+            };
+            let c = compare(&doc(&p.susp), &doc(&p.src), cfg, models)?;
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n % 64 == 0 {
+                progress(n);
+            }
+            Ok(c.passages
+                .iter()
+                .map(|x| pan::Case {
+                    susp: x.a,
+                    src: x.b,
+                })
+                .collect())
+        })
+        .collect::<Result<Vec<Vec<pan::Case>>, Error>>()?;
+    progress(ds.pairs.len());
+    let report = pan::score(ds, &detections, start.elapsed().as_secs_f64());
+    Ok((report, detections))
 }

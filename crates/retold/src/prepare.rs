@@ -17,7 +17,23 @@ pub struct Prepared {
     pub all_tokens: usize,
     /// Detected (or given) language, ISO 639-1.
     pub lang: Option<String>,
+    /// Sentence units with their content terms, computed on first use.
+    sentences: std::sync::OnceLock<Sentences>,
 }
+
+/// A document's sentences for the reworded-passage aligner: each sentence's content-token
+/// range and its terms (stemmed words without stop words).
+#[derive(Debug, Clone, Default)]
+pub struct Sentences {
+    /// Content-token range `[start, end)` of each sentence.
+    pub spans: Vec<(u32, u32)>,
+    /// Terms and length (code points of the normalised text) of each sentence.
+    pub bags: Vec<retold_align::Sentence>,
+}
+
+/// Sentences with fewer content tokens than this are joined to the next one (a heading or a
+/// fragment says too little on its own).
+const MIN_SENTENCE_TOKENS: usize = 4;
 
 impl Prepared {
     /// Token hashes of the content.
@@ -45,6 +61,18 @@ impl Prepared {
         let e = self.tokens[to as usize - 1].end as usize;
         let (a, b) = self.norm.to_original(s, e);
         [a, b]
+    }
+
+    /// The sentences of the content, with their terms (computed once, on first use; the
+    /// language is detected here when the document has none).
+    pub fn sentences(&self) -> &Sentences {
+        self.sentences.get_or_init(|| {
+            let lang = self
+                .lang
+                .clone()
+                .or_else(|| detect_content_lang(&self.norm, &self.tokens));
+            sentences_of(&self.norm, &self.tokens, lang.as_deref())
+        })
     }
 
     /// Number of code points of boilerplate in the normalised text.
@@ -115,7 +143,36 @@ pub fn prepare_with(
         tokens,
         all_tokens,
         lang,
+        sentences: std::sync::OnceLock::new(),
     }
+}
+
+fn sentences_of(norm: &Normalized, tokens: &[Token], lang: Option<&str>) -> Sentences {
+    let text = norm.text();
+    let terms = retold_text::Terms::for_lang(lang);
+    let mut out = Sentences::default();
+    let mut start: Option<usize> = None;
+    let bounds = retold_text::segment::sentences(text);
+    let n = bounds.len();
+    for (k, r) in bounds.into_iter().enumerate() {
+        let from = tokens.partition_point(|t| (t.start as usize) < r.start);
+        let to = tokens.partition_point(|t| (t.start as usize) < r.end);
+        let s = *start.get_or_insert(from);
+        if to <= s || (to - s < MIN_SENTENCE_TOKENS && k + 1 < n) {
+            continue;
+        }
+        start = None;
+        let (bs, be) = (tokens[s].start as usize, tokens[to - 1].end as usize);
+        out.spans.push((s as u32, to as u32));
+        out.bags.push(retold_align::Sentence {
+            terms: tokens[s..to]
+                .iter()
+                .filter_map(|t| terms.term(&text[t.start as usize..t.end as usize]))
+                .collect(),
+            len: text[bs..be].chars().count() as u32,
+        });
+    }
+    out
 }
 
 /// The `marked` ranges (code points of the original) as page-chrome spans of `norm`.

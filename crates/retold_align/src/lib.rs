@@ -1,4 +1,5 @@
-//! `retold_align` owns passage alignment. The [`semantic`] module aligns sentences by their
+//! `retold_align` owns passage alignment. The [`reword`] module aligns sentences by
+//! bag-of-words similarity (reworded passages, summaries); the [`semantic`] module aligns sentences by their
 //! embeddings (rewrites, translations); the rest of this crate is lexical passage alignment: given the content token hashes of two
 //! documents it finds the passages they share, in the spirit of PAN text-alignment systems
 //! (seed, extend, merge).
@@ -20,7 +21,9 @@
 
 use ahash::AHashMap;
 
+pub mod reword;
 pub mod semantic;
+pub use reword::{align_reworded, RewordParams, Sentence, SentencePassage};
 pub use semantic::{align_sentences, order_evidence, Bead, SemanticParams};
 
 /// Parameters of the aligner.
@@ -65,6 +68,8 @@ pub struct Passage {
     pub seeds: u32,
     /// Dice coefficient of matched tokens.
     pub similarity: f32,
+    /// One side condenses the other (found by the reworded aligner's summary rule).
+    pub summary: bool,
 }
 
 #[inline]
@@ -201,6 +206,7 @@ fn passage_of(seeds: &[(u32, u32)], k: usize) -> Passage {
         matched_b: mb,
         seeds: seeds.len() as u32,
         similarity,
+        summary: false,
     }
 }
 

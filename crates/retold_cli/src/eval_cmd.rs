@@ -12,9 +12,19 @@ pub struct Args {
     /// The dataset's documents (JSONL with id, text, lang, …).
     #[arg(long)]
     pub docs: PathBuf,
-    /// The gold labels (cluster lines or pair lines; see ../shared/eval/README.md).
+    /// The gold labels (cluster lines or pair lines; see ../shared/eval/README.md). A PAN
+    /// text-alignment dataset (a `pairs.jsonl` with passage cases, or PAN's own `pairs` file
+    /// with `susp/`, `src/` and XML truth folders beside it, `--docs` then naming that
+    /// folder) is scored by PlagDet.
     #[arg(long)]
     pub gold: PathBuf,
+    /// PAN datasets: score only the first N pairs of each obfuscation class (a quick run).
+    #[arg(long, value_name = "N")]
+    pub per_class: Option<usize>,
+    /// PAN datasets: also write every pair's detections to FILE (JSONL: susp, src, class,
+    /// cases, detections).
+    #[arg(long, value_name = "FILE")]
+    pub dump_detections: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -31,6 +41,9 @@ pub struct Args {
 
 /// Runs `retold eval`.
 pub fn run(args: Args) -> Result<(), Failure> {
+    if retold::pan::is_pan(&args.gold) {
+        return run_pan(args);
+    }
     let cfg = Config {
         keep_unrelated: args.dump_pairs.is_some(),
         ..Config::default()
@@ -120,6 +133,89 @@ fn human(o: &mut impl Write, r: &EvalReport, args: &Args) -> std::io::Result<()>
             "  {:<12} {}",
             Relation::ALL[i].as_str(),
             row.iter().map(|c| format!("{c:>6}")).collect::<String>()
+        )?;
+    }
+    Ok(())
+}
+
+/// `retold eval` on a PAN text-alignment dataset.
+fn run_pan(args: Args) -> Result<(), Failure> {
+    let cfg = Config::default();
+    let mut ds = retold::pan::load(&args.docs, &args.gold)?;
+    if let Some(n) = args.per_class {
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        ds.pairs.retain(|p| {
+            let c = seen.entry(p.class.clone()).or_default();
+            *c += 1;
+            *c <= n
+        });
+    }
+    let models = args.semantic.load()?;
+    let pb = crate::term::bar(false);
+    pb.set_length(ds.pairs.len() as u64);
+    pb.set_message("aligning pairs");
+    let progress = |n: usize| pb.set_position(n as u64);
+    let (report, dets) = with_threads(args.threads, || {
+        retold::run_pan_eval(&ds, &cfg, models.as_ref(), &progress)
+    })??;
+    pb.finish_and_clear();
+    if let Some(path) = &args.dump_detections {
+        let mut w = std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| Failure::User(anyhow::anyhow!("{}: {e}", path.display())))?,
+        );
+        for (p, d) in ds.pairs.iter().zip(&dets) {
+            let v = serde_json::json!({
+                "susp": p.susp, "src": p.src, "class": p.class,
+                "cases": p.cases, "detections": d,
+            });
+            writeln!(w, "{v}")?;
+        }
+        w.flush()?;
+    }
+    let mut o = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut o, &report).map_err(std::io::Error::from)?;
+        writeln!(o)?;
+        return Ok(());
+    }
+    writeln!(
+        o,
+        "retold eval: {} (PAN text alignment: {} pairs, {} docs, {:.2} s)",
+        args.gold.display(),
+        report.overall.pairs,
+        report.docs,
+        report.elapsed_s
+    )?;
+    writeln!(
+        o,
+        "  {:<28} {:>6} {:>6} {:>9} {:>9} {:>11} {:>8} {:>13}",
+        "class", "pairs", "cases", "precision", "recall", "granularity", "plagdet", "clean w/ det."
+    )?;
+    let rows = report
+        .per_class
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .chain(std::iter::once(("overall", &report.overall)));
+    for (name, p) in rows {
+        writeln!(
+            o,
+            "  {:<28} {:>6} {:>6} {:>9} {:>9} {:>11.3} {:>8} {:>13}",
+            name,
+            p.pairs,
+            p.cases,
+            f(p.precision),
+            f(p.recall),
+            p.granularity,
+            f(p.plagdet),
+            p.clean_pairs_with_detection
+        )?;
+    }
+    if let Some(r) = report.clean_pairs_with_detection_rate {
+        writeln!(
+            o,
+            "  pairs without plagiarism that have a detection: {:.2} %",
+            r * 100.0
         )?;
     }
     Ok(())

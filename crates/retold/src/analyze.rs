@@ -70,6 +70,7 @@ pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
             seeds: ha.len() as u32,
             similarity: 1.0,
             summary: false,
+            sentence_seeds: 0,
         }]
     } else {
         let lexical = align(&ha, &hb, &cfg.align);
@@ -88,12 +89,19 @@ pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
             })
             .collect()
     };
-    let features = features(&raw, ha.len(), hb.len());
+    // A summary passage condenses a long stretch of the other text: evidence of where a
+    // passage comes from, too loose to call two whole texts copies of each other.
+    let scored: Vec<Passage> = raw.iter().filter(|p| !p.summary).copied().collect();
+    let features = features(&scored, ha.len(), hb.len());
+    // A reworded passage of several sentences, each matching its counterpart, is reuse.
+    let reworded_block = scored
+        .iter()
+        .any(|p| p.sentence_seeds >= MIN_PARTIAL_SENTENCES);
     let (relation, confidence) = match (
         classify(&features, exact, &cfg.classifier),
         lexical_relation,
     ) {
-        ((Relation::Partial, _), Some(lex @ (Relation::Unrelated, _))) => lex,
+        ((Relation::Partial, _), Some(lex @ (Relation::Unrelated, _))) if !reworded_block => lex,
         (r, _) => r,
     };
     let passages = raw
@@ -139,6 +147,7 @@ fn reworded(a: &Prepared, b: &Prepared, p: &retold_align::RewordParams) -> Vec<P
                 seeds: q.seeds,
                 similarity: q.similarity,
                 summary: q.summary,
+                sentence_seeds: q.seeds,
             }
         })
         .collect()
@@ -147,6 +156,10 @@ fn reworded(a: &Prepared, b: &Prepared, p: &retold_align::RewordParams) -> Vec<P
 fn overlap(x: (u32, u32), y: (u32, u32)) -> bool {
     x.0 < y.1 && y.0 < x.1
 }
+
+/// Fewest seed sentence pairs of a reworded passage that make a `partial` on their own (one
+/// or two similar sentences are what independent reports of one event share).
+const MIN_PARTIAL_SENTENCES: u32 = 5;
 
 /// Lexical passages this similar (Dice of matched tokens) are copies: their token boundaries
 /// are exact, where a sentence passage can only end at sentence ends.

@@ -3,7 +3,7 @@
 use retold_align::{AlignParams, RewordParams};
 use retold_clean::LearnParams;
 use retold_cluster::GuardParams;
-use retold_sketch::{MinHashParams, SeedParams};
+use retold_sketch::{MinHashParams, SeedParams, SentenceKeyParams};
 
 /// Thresholds of the relation classifier (see [`crate::classify`]).
 ///
@@ -212,6 +212,13 @@ pub struct Config {
     pub seed_min_shared: usize,
     /// Seeds found in more documents than this are template text and ignored.
     pub seed_max_df: usize,
+    /// Candidate keys for reworded passages: MinHash bands over each sentence's stemmed
+    /// content terms (`None`: off). 4 keys of 2 minimums a sentence: two sentences with term
+    /// Jaccard 0.5 share a key with probability 0.68, at 0.2 with 0.15.
+    pub sentence_keys: Option<SentenceKeyParams>,
+    /// Fewest shared sentence keys that make a candidate pair (a reused passage has several
+    /// sentences; one shared key is often a stock sentence).
+    pub sentence_key_min_shared: usize,
     /// The lexical aligner.
     pub align: AlignParams,
     /// The reworded-passage aligner (sentences by bag-of-words similarity of stemmed content
@@ -250,6 +257,8 @@ impl Default for Config {
             seeds: SeedParams { k: 8, window: 12 },
             seed_min_shared: 2,
             seed_max_df: 64,
+            sentence_keys: Some(SentenceKeyParams::default()),
+            sentence_key_min_shared: 4,
             align: AlignParams::default(),
             reword: RewordParams::default(),
             classifier: ClassifierParams::default(),

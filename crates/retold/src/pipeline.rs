@@ -16,7 +16,10 @@ use crate::analyze::{add_semantic, analyze, PairAnalysis};
 use crate::config::Config;
 use crate::error::Error;
 use crate::evidence::evidence;
-use crate::prepare::{chrome_spans, content_tokens, merge_spans, prepare_with, Prepared};
+use crate::prepare::{
+    chrome_spans, content_tokens, detect_content_lang_str, merge_spans, prepare_with, sentences_of,
+    Prepared,
+};
 use crate::relation::Relation;
 use crate::semantic::{
     doc_slot, lead_similarity, lead_text, units, Models, PairPlan, SemSide, Slot, Units,
@@ -29,7 +32,8 @@ use retold_cluster::{Containment, DocEvidence, Edge, KeepPolicy};
 use retold_ingest::{Document, IngestError};
 use retold_sketch::ann::{nearest_pairs, nearest_pairs_across};
 use retold_sketch::{
-    exact_hash, jaccard_estimate, passage_seeds, LshIndex, LshParams, MinHasher, SeedIndex,
+    exact_hash, jaccard_estimate, passage_seeds, sentence_keys, LshIndex, LshParams, MinHasher,
+    SeedIndex,
 };
 use retold_text::{hash_seq, normalize, normalize_text, tokenize, Token};
 
@@ -95,6 +99,8 @@ pub struct Stats {
     pub exact_pairs: usize,
     /// Candidate pairs from LSH.
     pub lsh_pairs: usize,
+    /// Candidate pairs from sentence keys (reworded passages).
+    pub sentence_pairs: usize,
     /// Candidate pairs from passage seeds.
     pub seed_pairs: usize,
     /// Candidate pairs from nearest neighbours over document embeddings.
@@ -183,6 +189,7 @@ struct Sketch {
     lang: Option<String>,
     sig: Vec<u32>,
     seeds: Vec<u64>,
+    sentence_keys: Vec<u64>,
     exact: u64,
     keys: Vec<u64>,
     tokens: u32,
@@ -224,6 +231,7 @@ fn sketch(
     lang: Option<&str>,
     marked: &[[usize; 2]],
 ) -> Sketch {
+    let given_lang = lang;
     // Page chrome marked by ingest needs the offset map; plain text takes the fast path.
     let (norm, chrome) = if marked.is_empty() {
         (normalize_text(text), Vec::new())
@@ -246,7 +254,20 @@ fn sketch(
     let keys = line_keys_of(&norm, &all);
     let tokens = content_tokens(all, &cues);
     let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+    let sentence_keys = match cfg.sentence_keys {
+        Some(kp) if !tokens.is_empty() => {
+            let l = match (given_lang, &lang) {
+                (Some(l), _) if !l.is_empty() => Some(l.to_string()),
+                (_, Some(l)) => Some(l.clone()),
+                _ => detect_content_lang_str(&norm, &tokens),
+            };
+            let s = sentences_of(&norm, &tokens, l.as_deref());
+            sentence_keys(s.bags.iter().map(|b| b.terms.as_slice()), kp)
+        }
+        _ => Vec::new(),
+    };
     Sketch {
+        sentence_keys,
         anchors,
         lang,
         sig: if hashes.is_empty() {
@@ -279,6 +300,7 @@ where
     let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
     let mut lsh = LshIndex::new(lsh_params);
     let mut seed_index = SeedIndex::new();
+    let mut sentence_index = SeedIndex::new();
     let mut learner = CorpusModelBuilder::new(cfg.learn);
     let mut store = TextStore::new(cfg.spill_bytes);
     let mut records: Vec<DocRecord> = Vec::new();
@@ -330,6 +352,7 @@ where
                 lsh.insert(idx, &s.sig);
                 anchor_index.insert(idx, &s.anchors);
                 seed_index.insert(idx, &s.seeds);
+                sentence_index.insert(idx, &s.sentence_keys);
                 exact.push((s.exact, idx));
                 same_sig.extend_from_slice(&s.sig[..SAME_TEXT_SIG.min(s.sig.len())]);
                 same_sig.extend(std::iter::repeat_n(
@@ -383,6 +406,11 @@ where
     stats.seed_pairs = seed_pairs.len();
     drop(seed_index);
     pairs.extend(seed_pairs.into_iter().map(|(a, b, _)| (a, b)));
+    let sentence_pairs =
+        sentence_index.candidate_pairs(cfg.sentence_key_min_shared, cfg.seed_max_df);
+    stats.sentence_pairs = sentence_pairs.len();
+    drop(sentence_index);
+    pairs.extend(sentence_pairs.into_iter().map(|(a, b, _)| (a, b)));
     if let Some(models) = models {
         let sp = &cfg.semantic;
         let anchor_pairs = anchor_index.candidate_pairs(sp.anchor_min_shared, sp.anchor_max_df);

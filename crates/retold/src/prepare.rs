@@ -67,11 +67,12 @@ impl Prepared {
     /// language is detected here when the document has none).
     pub fn sentences(&self) -> &Sentences {
         self.sentences.get_or_init(|| {
+            let text = self.norm.text();
             let lang = self
                 .lang
                 .clone()
-                .or_else(|| detect_content_lang(&self.norm, &self.tokens));
-            sentences_of(&self.norm, &self.tokens, lang.as_deref())
+                .or_else(|| detect_content_lang_str(text, &self.tokens));
+            sentences_of(text, &self.tokens, lang.as_deref())
         })
     }
 
@@ -147,8 +148,9 @@ pub fn prepare_with(
     }
 }
 
-fn sentences_of(norm: &Normalized, tokens: &[Token], lang: Option<&str>) -> Sentences {
-    let text = norm.text();
+/// The sentences of `text` (normalised) over its content `tokens`, with their terms in
+/// `lang` (short sentences joined to the next).
+pub(crate) fn sentences_of(text: &str, tokens: &[Token], lang: Option<&str>) -> Sentences {
     let terms = retold_text::Terms::for_lang(lang);
     let mut out = Sentences::default();
     let mut start: Option<usize> = None;
@@ -210,8 +212,17 @@ pub(crate) fn merge_spans(a: Vec<Span>, b: Vec<Span>) -> Vec<Span> {
 }
 
 fn detect_content_lang(norm: &Normalized, tokens: &[Token]) -> Option<String> {
-    let (Some(f), Some(l)) = (tokens.first(), tokens.last()) else {
+    detect_content_lang_str(norm.text(), tokens)
+}
+
+/// The language of the content (from its first tokens: a few kilobytes tell).
+pub(crate) fn detect_content_lang_str(text: &str, tokens: &[Token]) -> Option<String> {
+    const SAMPLE_TOKENS: usize = 600;
+    let (Some(f), Some(l)) = (
+        tokens.first(),
+        tokens.get(tokens.len().min(SAMPLE_TOKENS).wrapping_sub(1)),
+    ) else {
         return None;
     };
-    retold_text::lang::detect(&norm.text()[f.start as usize..l.end as usize]).map(str::to_string)
+    retold_text::lang::detect(&text[f.start as usize..l.end as usize]).map(str::to_string)
 }

@@ -70,6 +70,8 @@ pub struct Passage {
     pub similarity: f32,
     /// One side condenses the other (found by the reworded aligner's summary rule).
     pub summary: bool,
+    /// Seed sentence pairs of the reworded aligner inside (0 for a lexical passage).
+    pub sentence_seeds: u32,
 }
 
 #[inline]
@@ -207,6 +209,7 @@ fn passage_of(seeds: &[(u32, u32)], k: usize) -> Passage {
         seeds: seeds.len() as u32,
         similarity,
         summary: false,
+        sentence_seeds: 0,
     }
 }
 

@@ -152,8 +152,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     )?;
     writeln!(
         o,
-        "  candidate pairs: {} (exact {}, lsh {}, passage seeds {})",
-        s.candidates, s.exact_pairs, s.lsh_pairs, s.seed_pairs
+        "  candidate pairs: {} (exact {}, lsh {}, passage seeds {}, sentence keys {})",
+        s.candidates, s.exact_pairs, s.lsh_pairs, s.seed_pairs, s.sentence_pairs
     )?;
     if models.is_some() {
         writeln!(

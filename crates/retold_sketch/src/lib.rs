@@ -93,8 +93,10 @@ mod lsh;
 mod minhash;
 mod pairs;
 mod seeds;
+mod sentkeys;
 
 pub use hash::exact_hash;
 pub use lsh::{LshIndex, LshParams};
 pub use minhash::{jaccard_estimate, MinHashParams, MinHasher, EMPTY_BIN};
 pub use seeds::{passage_seeds, SeedIndex, SeedParams};
+pub use sentkeys::{sentence_keys, SentenceKeyParams};

@@ -17,6 +17,13 @@ benchmark's own metric (scrapinghub/article-extraction-benchmark): per page, mul
 word 4-gram shingles (tokens: `\w+` runs, case kept) of the extracted vs the gold body give
 TP/FP/FN normalised by their sum; precision and recall are averaged over pages; F1 is the
 harmonic mean of the two averages. Standard library only.
+PAN text alignment (dataset name `pan13`, ../shared/eval/pan13: `pairs.jsonl` with passage
+cases): `retold eval --docs D/docs.jsonl --gold D/pairs.jsonl --json` scores every listed pair's
+passages with PlagDet (character precision, recall, granularity) per obfuscation class; then
+`retold dedup D/docs.jsonl` runs over all its documents and the report gives, per class, the
+share of listed pairs that dedup reports as reproduced (what `dedup` finds of what `compare`
+finds; for the no-plagiarism class it is the false-alarm rate).
+
 Raw JSON goes to bench/results-quality-DATE.json (git-ignored).
 
 Examples:
@@ -90,6 +97,8 @@ def datasets(shared, synthetic_dir, only):
             d = os.path.join(ev, name)
             if os.path.isfile(os.path.join(d, "docs.jsonl")) and os.path.isfile(os.path.join(d, "gold.jsonl")):
                 found.append((name, d))
+    if os.path.isfile(os.path.join(ev, "pan13", "pairs.jsonl")):
+        found.append(("pan13", os.path.join(ev, "pan13")))
     found.append(("synthetic", synthetic_dir))
     if os.path.isfile(os.path.join(ev, "extraction", "gold.jsonl")):
         found.append(("extraction", os.path.join(ev, "extraction")))
@@ -334,6 +343,90 @@ def render_reliability(report):
     return out
 
 
+def run_pan(binary, d, timeout, logdir, lexical=False):
+    """PlagDet of `retold eval` on a PAN dataset, and what `retold dedup` reports of its pairs."""
+    extra = ["--semantic", "off"] if lexical else []
+    cmd = [binary, "eval", "--docs", os.path.join(d, "docs.jsonl"), "--gold", os.path.join(d, "pairs.jsonl"),
+           "--json"] + extra
+    res = {"dataset": "pan13", "dir": rel(d), "command": " ".join(rel(c) if os.path.exists(c) else c for c in cmd)}
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except (subprocess.TimeoutExpired, OSError) as e:
+        res["error"] = str(e)
+        return res
+    res["wall_s"] = time.perf_counter() - t0
+    out = parse_json_output(p.stdout) if p.returncode == 0 else None
+    if out is None:
+        res["error"] = "exit %d: %s" % (p.returncode, p.stderr.strip()[-300:])
+        return res
+    res["result"] = out
+    outdir = os.path.join(logdir, "pan13-dedup")
+    dcmd = [binary, "dedup", os.path.join(d, "docs.jsonl"), "--out", outdir] + extra
+    res["dedup_command"] = " ".join(rel(c) if os.path.exists(c) else c for c in dcmd[:-2 - len(extra)]) + " --out DIR" + \
+        ("".join(" " + e for e in extra))
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(dcmd, capture_output=True, text=True, timeout=timeout)
+    except (subprocess.TimeoutExpired, OSError) as e:
+        res["dedup_error"] = str(e)
+        return res
+    res["dedup_wall_s"] = time.perf_counter() - t0
+    if p.returncode != 0:
+        res["dedup_error"] = "exit %d: %s" % (p.returncode, p.stderr.strip()[-300:])
+        return res
+    res["dedup_summary"] = [l for l in p.stdout.splitlines() if "candidate pairs" in l or l.strip().startswith("pairs:")]
+    reported = set()
+    with open(os.path.join(outdir, "pairs.jsonl")) as f:
+        for line in f:
+            r = json.loads(line)
+            reported.add((r["a"], r["b"]))
+            reported.add((r["b"], r["a"]))
+    per = {}
+    with open(os.path.join(d, "pairs.jsonl")) as f:
+        for line in f:
+            r = json.loads(line)
+            c = r["class"] + ("" if r["cases"] or r["class"].startswith("01") else " (no case)")
+            t = per.setdefault(c, [0, 0])
+            t[0] += 1
+            t[1] += (r["susp"], r["src"]) in reported
+    res["dedup_reported"] = {c: {"pairs": t[0], "reported": t[1], "share": t[1] / t[0]} for c, t in sorted(per.items())}
+    return res
+
+
+def render_pan(r):
+    out = ["## pan13 (PAN 2013 text alignment, training corpus)", ""]
+    if r.get("error"):
+        return out + ["Not scored: %s" % r["error"], ""]
+    res = r["result"]
+    out.append("`%s` (%.1f s wall). PlagDet per obfuscation class (character precision and recall, "
+               "granularity = detections per detected case):\n" % (r["command"], r.get("wall_s", 0)))
+    out.append("| class | pairs | cases | precision | recall | granularity | PlagDet | pairs without a case that have a detection |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    rows = list(res["per_class"].items()) + [("**overall**", res["overall"])]
+    for name, m in rows:
+        out.append("| %s | %d | %d | %s | %s | %.3f | %s | %d |" % (
+            name, m["pairs"], m["cases"], fnum(m.get("precision")), fnum(m.get("recall")), m["granularity"],
+            fnum(m.get("plagdet")), m["clean_pairs_with_detection"]))
+    out.append("")
+    out.append("Pairs without plagiarism that have a detection: %s %%." % fnum(
+        100 * (res.get("clean_pairs_with_detection_rate") or 0), "%.2f"))
+    out.append("")
+    if r.get("dedup_reported"):
+        out.append("`%s` over all %d documents (%.1f s): share of the listed pairs that `dedup` reports "
+                   "(`pairs.jsonl`: any relation but unrelated). %s\n" % (
+                       r["dedup_command"], res.get("docs", 0), r.get("dedup_wall_s", 0),
+                       " ".join(x.strip() for x in r.get("dedup_summary", []))))
+        out.append("| class | pairs | reported by dedup | share |")
+        out.append("|---|---:|---:|---:|")
+        for c, t in r["dedup_reported"].items():
+            out.append("| %s | %d | %d | %.3f |" % (c, t["pairs"], t["reported"], t["share"]))
+        out.append("")
+    elif r.get("dedup_error"):
+        out.append("dedup over the documents failed: %s\n" % r["dedup_error"])
+    return out
+
+
 def render(report):
     out = ["# Quality: retold eval on the labelled datasets\n"]
     out_rel = render_reliability(report)
@@ -348,7 +441,7 @@ def render(report):
     out.append("| dataset | docs | gold | reproduced P / R / F1 | independent P / R / F1 | independent called reproduced | ARI | pairwise F1 | elapsed s |")
     out.append("|---|---:|---|---|---|---:|---:|---:|---:|")
     for r in report["runs"]:
-        if r["dataset"] == "extraction":
+        if r["dataset"] in ("extraction", "pan13"):
             continue
         if r.get("error"):
             out.append("| %s | – | – | not scored | | | | | |" % r["dataset"])
@@ -371,9 +464,20 @@ def render(report):
             out.append("Web-page main-text extraction (`retold extract`, %d dev pages of `../shared/eval/extraction`, "
                        "the benchmark's metric): precision %.3f, recall %.3f, **F1 %.3f** (section below).\n"
                        % (r["pages"], r["precision"], r["recall"], r["f1"]))
+        if r["dataset"] == "pan13" and not r.get("error"):
+            o = r["result"]["overall"]
+            out.append("PAN 2013 text alignment (`retold eval` on %d pairs of `../shared/eval/pan13`): "
+                       "**PlagDet %s** (precision %s, recall %s, granularity %.3f; section below).\n"
+                       % (o["pairs"], fnum(o.get("plagdet")), fnum(o.get("precision")), fnum(o.get("recall")),
+                          o["granularity"]))
     out += out_rel
     for r in report["runs"]:
-        out += render_extraction(r) if r["dataset"] == "extraction" else render_dataset(r)
+        if r["dataset"] == "extraction":
+            out += render_extraction(r)
+        elif r["dataset"] == "pan13":
+            out += render_pan(r)
+        else:
+            out += render_dataset(r)
     return "\n".join(out) + "\n"
 
 
@@ -387,7 +491,7 @@ def main(argv=None):
     ap.add_argument("--synthetic", default=os.path.join(REPO_ROOT, "bench", "data", "synthetic"),
                     help="synthetic set dir (built by make_synthetic.py if missing)")
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
-                    help="only this dataset (onestop, semeval, wmt, synthetic, extraction); repeatable or comma-separated")
+                    help="only this dataset (onestop, pan13, semeval, wmt, synthetic, extraction); repeatable or comma-separated")
     ap.add_argument("--out", default=os.path.join(REPO_ROOT, "docs", "quality.md"), help="report (default docs/quality.md)")
     ap.add_argument("--lexical", action="append", default=[], metavar="NAME",
                     help="score this dataset with the lexical layer only (--semantic off); repeatable")
@@ -434,6 +538,12 @@ def main(argv=None):
             r = run_extraction(args.retold, d, args.timeout)
             print("  " + (r.get("error") or "F1 %.3f (P %.3f R %.3f), %.1f s" % (r["f1"], r["precision"], r["recall"], r["wall_s"])),
                   file=sys.stderr)
+            report["runs"].append(r)
+            continue
+        if name == "pan13":
+            r = run_pan(args.retold, d, args.timeout, logdir, lexical=name in args.lexical)
+            print("  " + (r.get("error") or "PlagDet %s, %.1f s" % (
+                fnum(r["result"]["overall"].get("plagdet")), r["wall_s"])), file=sys.stderr)
             report["runs"].append(r)
             continue
         r = run_eval(args.retold, name, d, args.timeout, logdir, lexical=name in args.lexical)

@@ -658,6 +658,49 @@ impl Embedder for E5Model {
         }
         Ok(out)
     }
+
+    fn token_table(&self) -> Option<&dyn crate::TokenTable> {
+        Some(self)
+    }
+}
+
+impl crate::TokenTable for E5Model {
+    fn vocab(&self) -> usize {
+        self.header.voc
+    }
+
+    fn dim(&self) -> usize {
+        self.header.h
+    }
+
+    fn piece_ids(&self, text: &str, max: usize) -> Vec<u32> {
+        self.tok.content_ids(text, max)
+    }
+
+    fn log_prob(&self, id: u32) -> f32 {
+        self.tok
+            .scores
+            .get(id as usize)
+            .copied()
+            .unwrap_or(f32::NEG_INFINITY)
+    }
+
+    fn add_row(&self, id: u32, weight: f32, out: &mut [f32]) {
+        let h = self.header.h;
+        if id as usize >= self.header.voc || out.len() != h {
+            return;
+        }
+        let row_bytes = h / QK * BLOCK_BYTES;
+        let off = self.word_off + id as usize * row_bytes;
+        let mut row = [0f32; QK];
+        for (b, o) in self.map[off..off + row_bytes]
+            .chunks_exact(BLOCK_BYTES)
+            .zip(out.chunks_exact_mut(QK))
+        {
+            dequant_q4_0(b, &mut row);
+            o.iter_mut().zip(&row).for_each(|(x, r)| *x += weight * r);
+        }
+    }
 }
 
 impl std::fmt::Debug for E5Model {

@@ -9,6 +9,6 @@ pub mod normalize;
 pub mod segment;
 pub mod token;
 
-pub use anchors::anchors;
+pub use anchors::{anchors, translation_terms, TranslationTerms};
 pub use normalize::{byte_to_char, normalize, normalize_text, Normalized};
 pub use token::{hash_seq, is_unspaced, tokenize, tokenize_into, Token};

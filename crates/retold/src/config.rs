@@ -201,7 +201,7 @@ impl Default for SemanticParams {
                 min_contrast: 0.1,
                 default_background: 0.3,
                 same_text_similarity: 1.0,
-                related_similarity: 0.5,
+                related_similarity: 0.25,
                 ann_min_similarity: 0.2,
                 align_gate: 0.3,
                 similarity_scale: 0.05,

@@ -649,7 +649,7 @@ fn semantic_chunk(
                     sp.anchor_veto_share,
                 );
             let plan = PairPlan::new(&analyses[k], slot, doc_slot, cross, sim, veto, sp)?;
-            Some((k, plan))
+            Some((k, plan.relation_only(&analyses[k])))
         })
         .collect();
     cascade.lexical_final = chunk.len() - plans.len();

@@ -291,6 +291,17 @@ impl PairPlan {
         })
     }
 
+    /// Drops the sentence alignment of a same-language pair that the lexical layer already
+    /// calls a `rewrite`: the alignment would only add passages, never change the relation
+    /// (`classify_semantic` keeps a lexical rewrite). `dedup` uses it; `compare` aligns such a
+    /// pair for its passages.
+    pub fn relation_only(mut self, an: &PairAnalysis) -> PairPlan {
+        if !self.cross_lingual && an.relation == Relation::Rewrite {
+            self.align = false;
+        }
+        self
+    }
+
     /// Whether the semantic layer has anything to add to a pair: not when its lexical answer
     /// is final (exact or duplicate).
     pub fn needed(an: &PairAnalysis) -> bool {

@@ -1,6 +1,7 @@
 //! Quality gates, measured with `retold eval` on `../shared/eval` (with the semantic layer when
 //! the models are installed, as `scripts/test.sh` makes sure) and on the synthetic
-//! copy/repost/partial set built by `scripts/make_synthetic.py` (lexical layer).
+//! copy/repost/partial set built by `scripts/make_synthetic.py` (lexically, and with the semantic
+//! layer when the models are installed).
 
 mod common;
 use common::*;

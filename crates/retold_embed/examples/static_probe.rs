@@ -107,7 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         others.sort_by(|x, y| y.0.total_cmp(&x.0));
         for &(s, j) in others.iter().take(5) {
-            let same = cluster.get(&d.0).is_some() && cluster.get(&d.0) == cluster.get(&docs[j].0);
+            let same = cluster.contains_key(&d.0) && cluster.get(&d.0) == cluster.get(&docs[j].0);
             top.insert((i.min(j), i.max(j)), (s, same));
         }
     }

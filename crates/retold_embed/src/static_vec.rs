@@ -151,7 +151,7 @@ mod tests {
         assert!(cos(&x, &y) > 0.99, "{x:?} {y:?}");
         assert!(cos(&x, &z).abs() < 0.01);
         assert!(s.vector("").is_empty());
-        // Only frequent pieces: nothing left after the common direction.
-        assert!(s.vector("0 1").is_empty());
+        // Frequent pieces barely move a vector.
+        assert!(cos(&s.vector("0 1 0 1 3"), &z) > 0.99);
     }
 }

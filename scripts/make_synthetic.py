@@ -44,6 +44,8 @@ Kinds of documents and pairs (`kind` in gold.jsonl and manifest.jsonl):
     semeval-related   two semeval articles of a pair labelled related in the semeval gold
                (neither is used as a copy base or anywhere else) -> related.
     semeval-unrelated the same for semeval pairs labelled unrelated -> unrelated.
+    cross-language  every pair of standalone semeval articles in two of es/tr/ar (up to 40
+               per language) -> unrelated: hard negatives of the semantic layer.
     random     random pairs of documents with nothing in common (same language 70 % of the
                time; never two docs of one semeval gold component) -> unrelated.
 Every document has id, text, lang; some have date (an original is earlier than its copies,
@@ -1005,6 +1007,22 @@ def build(args):
             b = rng.choice(keys)
         if a != b and independent(a, b):
             add_neg(a, b, "unrelated", "random")
+    # hard negatives of the semantic layer: every cross-language pair among (up to 40 per
+    # language) standalone semeval articles in es, tr and ar -- different stories in the same
+    # news register, which a multilingual embedding model rates as alike sentence by sentence.
+    # French is left out: part of the French semeval articles are translations of Spanish ones.
+    if not demo:
+        per = defaultdict(list)
+        for c in standalone + roles["single"]:
+            if c["lang"] in ("es", "tr", "ar") and base_docs.get(c["orig"]):
+                per[c["lang"]].append(base_docs[c["orig"]][0])
+        langs = sorted(per)
+        for i, la in enumerate(langs):
+            for lb in langs[i + 1:]:
+                for a in per[la][:40]:
+                    for b in per[lb][:40]:
+                        if independent(a, b):
+                            add_neg(a, b, "unrelated", "cross-language")
 
     return B, dropped, len(pool)
 

@@ -288,6 +288,8 @@ pub struct SemanticInput<'a> {
     pub doc_slot: Slot,
     /// The documents are in different languages.
     pub cross_lingual: bool,
+    /// Their anchor terms rule out a translation (`semantic::anchors_contradict`).
+    pub anchor_veto: bool,
 }
 
 /// Refines a lexical analysis with the semantic layer: adds the semantic scores,
@@ -317,8 +319,10 @@ pub fn add_semantic(
     f.sem_similarity = round3(sc.similarity);
     f.sem_contrast = round3(sc.contrast);
     f.sem_order = round3(sc.order);
+    f.sem_mutual = round3(sc.mutual);
     f.doc_similarity = round3(s.doc_similarity);
     f.cross_lingual = s.cross_lingual;
+    f.anchor_veto = s.anchor_veto;
     f.model = Some(if sides.is_some() { s.slot } else { s.doc_slot }.model_name());
     let (rel, conf, margin) = classify_semantic(
         (an.relation, an.confidence),

@@ -65,11 +65,17 @@ pub struct Features {
     /// sentences are shuffled (near 0 when the alignment is chance, e.g. between texts an
     /// embedding model rates as uniformly close; near 1 for a translation).
     pub sem_order: f32,
+    /// Token-weighted share of the aligned sentences that are each other's closest match in
+    /// the other document (`semantic::mutual_best`).
+    pub sem_mutual: f32,
     /// Cosine similarity of the documents' lead vectors (title and lead, embedded by the
     /// multilingual model when it is installed).
     pub doc_similarity: f32,
     /// The two documents are in different languages.
     pub cross_lingual: bool,
+    /// Their anchor terms (numbers, acronyms) rule out a translation: the smaller set has
+    /// several and the other side keeps few of them.
+    pub anchor_veto: bool,
     /// Which embedding model measured the semantic scores (`null` without the semantic layer).
     pub model: Option<&'static str>,
 }
@@ -124,8 +130,10 @@ pub fn classify_semantic(
             .min((f.sem_similarity - p.translation_similarity) / sp.similarity_scale);
         // The order evidence only vetoes (a chance alignment); it never adds confidence.
         let order = (f.sem_order - p.translation_min_order) / p.coverage_scale;
-        if order < 0.0 {
-            rule.min(order)
+        let rule = if order < 0.0 { rule.min(order) } else { rule };
+        // Numbers and acronyms that do not survive veto a translation the same way.
+        if f.anchor_veto {
+            rule.min(-1.0)
         } else {
             rule
         }

@@ -7,7 +7,9 @@ use crate::error::Error;
 use crate::evidence::evidence;
 use crate::prepare::{prepare_with, Prepared};
 use crate::relation::Relation;
-use crate::semantic::{doc_slot, lead_similarity, lead_text, units, Models, PairPlan, SemSide};
+use crate::semantic::{
+    doc_slot, lead_similarity, lead_text, terms_contradict, units, Models, PairPlan, SemSide,
+};
 use retold_clean::CorpusModel;
 use retold_cluster::{provenance, Containment};
 use serde::Serialize;
@@ -117,7 +119,16 @@ fn semantic_compare(
     };
     let cross = matches!((la, lb), (Some(x), Some(y)) if x != y);
     let sim = lead_similarity(&lv[0], &lv[1]);
-    let Some(plan) = PairPlan::new(an, slot, dslot, cross, sim, &cfg.semantic) else {
+    let sp = &cfg.semantic;
+    let veto = cross
+        && terms_contradict(
+            &retold_text::translation_terms(pa.norm.text()),
+            &retold_text::translation_terms(pb.norm.text()),
+            &|_| true,
+            sp.anchor_veto_min,
+            sp.anchor_veto_share,
+        );
+    let Some(plan) = PairPlan::new(an, slot, dslot, cross, sim, veto, sp) else {
         return Ok(());
     };
     let (ea, eb) = if plan.align {

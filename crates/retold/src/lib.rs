@@ -39,7 +39,7 @@ pub use classify::Features;
 pub use compare::{compare, Comparison, DocInfo};
 pub use config::{ClassifierParams, Config, ModelParams, SemanticParams};
 pub use error::Error;
-pub use pipeline::{dedup, DedupOutput, Progress, RunOptions};
+pub use pipeline::{dedup, Cascade, DedupOutput, Progress, RunOptions, Stats};
 pub use relation::Relation;
 pub use retold_cluster::KeepPolicy;
 /// The embedding backend (models, discovery, errors).

@@ -22,13 +22,14 @@ use crate::prepare::{
 };
 use crate::relation::Relation;
 use crate::semantic::{
-    doc_slot, lead_similarity, lead_text, units, Models, PairPlan, SemSide, Slot, Units,
+    lead_similarity, terms_contradict, units, Models, PairPlan, SemSide, Slot, Units,
 };
 use crate::store::TextStore;
 use ahash::AHashMap;
 use rayon::prelude::*;
 use retold_clean::CorpusModelBuilder;
 use retold_cluster::{Containment, DocEvidence, Edge, KeepPolicy};
+use retold_embed::StaticVectors;
 use retold_ingest::{Document, IngestError};
 use retold_sketch::ann::{nearest_pairs, nearest_pairs_across};
 use retold_sketch::{
@@ -103,20 +104,22 @@ pub struct Stats {
     pub sentence_pairs: usize,
     /// Candidate pairs from passage seeds.
     pub seed_pairs: usize,
-    /// Candidate pairs from nearest neighbours over document embeddings.
+    /// Candidate pairs from nearest neighbours over static document vectors.
     pub ann_pairs: usize,
     /// Candidate pairs from shared anchor terms (numbers, acronyms).
     pub anchor_pairs: usize,
     /// Distinct candidate pairs aligned.
     pub candidates: usize,
+    /// The semantic layer's cost cascade, stage by stage (see [`Cascade`]).
+    pub cascade: Cascade,
     /// Pairs that went through the semantic (sentence-embedding) aligner.
     pub semantic_pairs: usize,
-    /// Sentences (units) embedded, document vectors included.
+    /// Sentences (units) embedded by a transformer.
     pub sentences_embedded: usize,
-    /// Seconds spent embedding (part of the phases below).
+    /// Seconds spent embedding sentences (part of the phases below).
     pub embed_secs: f64,
-    /// Documents whose lead was embedded for nearest-neighbour candidates, and the seconds it
-    /// took (part of `embed_secs`).
+    /// Documents given a static vector (nearest-neighbour candidates, document similarity),
+    /// and the seconds it took (part of reading and fingerprinting).
     pub doc_vectors: (usize, f64),
     /// Lines learned as boilerplate.
     pub learned_lines: usize,
@@ -125,6 +128,41 @@ pub struct Stats {
     /// Seconds spent per phase: reading and fingerprinting, learning boilerplate, candidate
     /// generation, verification (alignment), clustering and provenance.
     pub phase_secs: [f64; 5],
+}
+
+/// How many candidate pairs (and documents) each stage of the semantic layer's cost cascade
+/// decided or passed on: every pair gets the lexical alignment and the cheap signals
+/// (document vectors, anchor terms, lexical coverage); only the rest reach the transformer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Cascade {
+    /// Candidate pairs verified.
+    pub pairs: usize,
+    /// … final after the lexical alignment (exact or duplicate).
+    pub lexical_final: usize,
+    /// … decided from the cheap signals: one language without a possible rewrite (too little
+    /// shared wording), or two languages whose document vectors are too far apart.
+    pub cheap_decided: usize,
+    /// … two languages whose anchor terms rule out a translation.
+    pub anchor_vetoed: usize,
+    /// … sentence-aligned by a transformer.
+    pub transformer_pairs: usize,
+    /// Documents whose sentences were embedded by a transformer.
+    pub transformer_docs: usize,
+    /// Sentences embedded by a transformer.
+    pub transformer_sentences: usize,
+}
+
+impl Cascade {
+    /// Adds another chunk's counts.
+    pub fn add(&mut self, o: &Cascade) {
+        self.pairs += o.pairs;
+        self.lexical_final += o.lexical_final;
+        self.cheap_decided += o.cheap_decided;
+        self.anchor_vetoed += o.anchor_vetoed;
+        self.transformer_pairs += o.transformer_pairs;
+        self.transformer_docs += o.transformer_docs;
+        self.transformer_sentences += o.transformer_sentences;
+    }
 }
 
 /// The result of a run.
@@ -186,6 +224,8 @@ pub struct RunOptions<'a> {
 
 struct Sketch {
     anchors: Vec<u64>,
+    terms: retold_text::TranslationTerms,
+    vector: Vec<f32>,
     lang: Option<String>,
     sig: Vec<u32>,
     seeds: Vec<u64>,
@@ -227,7 +267,7 @@ fn sketch(
     text: &str,
     cfg: &Config,
     hasher: &MinHasher,
-    semantic: bool,
+    semantic: Option<&StaticVectors<'_>>,
     lang: Option<&str>,
     marked: &[[usize; 2]],
 ) -> Sketch {
@@ -240,14 +280,18 @@ fn sketch(
         let chrome = chrome_spans(&n, marked);
         (std::borrow::Cow::Owned(n.into_text()), chrome)
     };
-    let (anchors, lang) = if semantic {
+    let (anchors, terms, lang) = if semantic.is_some() {
         let lang = match lang {
             Some(l) if !l.is_empty() => None,
             _ => retold_text::lang::detect(&norm).map(str::to_string),
         };
-        (retold_text::anchors(&norm), lang)
+        (
+            retold_text::anchors(&norm),
+            retold_text::translation_terms(&norm),
+            lang,
+        )
     } else {
-        (Vec::new(), None)
+        (Vec::new(), Default::default(), None)
     };
     let all = tokenize(&norm);
     let cues = merge_spans(retold_clean::cue_spans_with_tokens(&norm, &all), chrome);
@@ -266,9 +310,17 @@ fn sketch(
         }
         _ => Vec::new(),
     };
+    // The static vector reads the content from its first token on (cue boilerplate at the
+    // head, such as navigation lines, is left out).
+    let vector = match (semantic, tokens.first(), tokens.last()) {
+        (Some(sv), Some(f), Some(l)) => sv.vector(&norm[f.start as usize..l.end as usize]),
+        _ => Vec::new(),
+    };
     Sketch {
         sentence_keys,
         anchors,
+        terms,
+        vector,
         lang,
         sig: if hashes.is_empty() {
             Vec::new()
@@ -294,8 +346,11 @@ where
     };
     let hasher = MinHasher::new(cfg.minhash);
     let models = opts.models.filter(|m| cfg.semantic.enabled && m.any());
+    let statics = models.and_then(|m| m.static_vectors(cfg.semantic.static_pieces));
     let mut doc_vecs: Option<(Slot, Vec<Vec<f32>>)> = None;
-    let semantic = models.is_some();
+    let mut vectors: Vec<Vec<f32>> = Vec::new();
+    let mut doc_terms: Vec<retold_text::TranslationTerms> = Vec::new();
+    let mut vector_secs = 0f64;
     let mut anchor_index = SeedIndex::new();
     let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
     let mut lsh = LshIndex::new(lsh_params);
@@ -328,6 +383,7 @@ where
         if batch.is_empty() {
             break;
         }
+        let t = std::time::Instant::now();
         let sketches: Vec<Sketch> = batch
             .par_iter()
             .map(|d| {
@@ -335,14 +391,23 @@ where
                     &d.text,
                     cfg,
                     &hasher,
-                    semantic,
+                    statics.as_ref(),
                     d.lang.as_deref(),
                     &d.marked,
                 )
             })
             .collect();
-        for (d, s) in batch.drain(..).zip(sketches) {
+        if statics.is_some() {
+            // Share of the batch's time that went to static vectors is not separable from the
+            // rest of the sketch; report the batch time of the runs that computed them.
+            vector_secs += t.elapsed().as_secs_f64();
+        }
+        for (d, mut s) in batch.drain(..).zip(sketches) {
             let idx = records.len() as u32;
+            if statics.is_some() {
+                vectors.push(std::mem::take(&mut s.vector));
+                doc_terms.push(std::mem::take(&mut s.terms));
+            }
             stats.bytes += d.text.len();
             learner.observe(idx, d.source.as_deref(), &s.keys);
             if s.tokens == 0 {
@@ -411,18 +476,17 @@ where
     stats.sentence_pairs = sentence_pairs.len();
     drop(sentence_index);
     pairs.extend(sentence_pairs.into_iter().map(|(a, b, _)| (a, b)));
-    if let Some(models) = models {
+    if statics.is_some() {
         let sp = &cfg.semantic;
         let anchor_pairs = anchor_index.candidate_pairs(sp.anchor_min_shared, sp.anchor_max_df);
         stats.anchor_pairs = anchor_pairs.len();
         pairs.extend(anchor_pairs.into_iter().map(|(a, b, _)| (a, b)));
-        let t = std::time::Instant::now();
-        let (slot, vectors) =
-            doc_vectors(&store, &records, &model, models, cfg, &opts, &mut stats)?;
+        center_by_language(&mut vectors, &records, sp.language_prior);
         stats.doc_vectors = (
             vectors.iter().filter(|v| !v.is_empty()).count(),
-            t.elapsed().as_secs_f64(),
+            vector_secs,
         );
+        let slot = Slot::Static;
         let min_sim = sp.for_slot(slot).ann_min_similarity;
         let mut ann_pairs = nearest_pairs(&vectors, sp.ann_k, min_sim);
         // Translations: each document's nearest neighbours in the other languages too.
@@ -448,9 +512,8 @@ where
             ann_pairs.sort_unstable_by_key(|p| (p.0, p.1));
             ann_pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
         }
-        doc_vecs = Some((slot, vectors));
+        doc_vecs = Some((slot, std::mem::take(&mut vectors)));
         stats.ann_pairs = ann_pairs.len();
-        stats.embed_secs += t.elapsed().as_secs_f64();
         pairs.extend(ann_pairs.into_iter().map(|(a, b, _)| (a, b)));
     }
     drop(anchor_index);
@@ -503,10 +566,12 @@ where
                 &records,
                 models,
                 gate,
+                &doc_terms,
                 cfg,
             )?;
-            stats.semantic_pairs += sem.0;
-            stats.sentences_embedded += sem.1;
+            stats.cascade.add(&sem);
+            stats.semantic_pairs = stats.cascade.transformer_pairs;
+            stats.sentences_embedded = stats.cascade.transformer_sentences;
             stats.embed_secs += t.elapsed().as_secs_f64();
         }
         let results: Vec<Option<PairResult>> =
@@ -571,10 +636,9 @@ fn pair_slot(records: &[DocRecord], models: &Models, a: u32, b: u32) -> Option<(
 }
 
 /// Runs the semantic layer on the pairs of a chunk whose lexical relation is not already
-/// final: every such pair gets its lead-vector similarity (`docs`: the lead vectors and
-/// their model); those its [`PairPlan`] aligns also get their sentences aligned, with the
-/// units of the documents involved embedded once per model, in one batch.
-/// Returns (pairs aligned, units embedded).
+/// final: every such pair gets its document-vector similarity (`docs`: the vectors and their
+/// slot) and the anchor veto; those its [`PairPlan`] aligns also get their sentences aligned,
+/// with the units of the documents involved embedded once per model, in one batch.
 #[allow(clippy::too_many_arguments)]
 fn semantic_chunk(
     chunk: &[(u32, u32)],
@@ -584,22 +648,48 @@ fn semantic_chunk(
     records: &[DocRecord],
     models: &Models,
     docs: Option<(&[Vec<f32>], Slot)>,
+    terms: &[retold_text::TranslationTerms],
     cfg: &Config,
-) -> Result<(usize, usize), Error> {
+) -> Result<Cascade, Error> {
+    let sp = &cfg.semantic;
     let pos = |i: u32| ids.binary_search(&i).expect("id prepared");
-    let Some((vectors, doc_slot)) = docs else {
-        return Ok((0, 0));
+    let mut cascade = Cascade {
+        pairs: chunk.len(),
+        ..Cascade::default()
     };
+    let Some((vectors, doc_slot)) = docs else {
+        return Ok(cascade);
+    };
+    let no_terms = retold_text::TranslationTerms::default();
+    let terms_of = |d: u32| terms.get(d as usize).unwrap_or(&no_terms);
     let plans: Vec<(usize, PairPlan)> = chunk
         .iter()
         .enumerate()
         .filter_map(|(k, &(a, b))| {
             let (slot, cross) = pair_slot(records, models, a, b)?;
             let sim = lead_similarity(&vectors[a as usize], &vectors[b as usize]);
-            let plan = PairPlan::new(&analyses[k], slot, doc_slot, cross, sim, &cfg.semantic)?;
-            Some((k, plan))
+            let veto = cross
+                && terms_contradict(
+                    terms_of(a),
+                    terms_of(b),
+                    &|_| true,
+                    sp.anchor_veto_min,
+                    sp.anchor_veto_share,
+                );
+            let plan = PairPlan::new(&analyses[k], slot, doc_slot, cross, sim, veto, sp)?;
+            Some((k, plan.relation_only(&analyses[k])))
         })
         .collect();
+    cascade.lexical_final = chunk.len() - plans.len();
+    for (_, p) in &plans {
+        if p.align {
+            cascade.transformer_pairs += 1;
+        } else if p.anchor_veto {
+            cascade.anchor_vetoed += 1;
+        } else {
+            cascade.cheap_decided += 1;
+        }
+    }
     let todo: Vec<(usize, Slot)> = plans
         .iter()
         .filter(|(_, p)| p.align)
@@ -612,12 +702,12 @@ fn semantic_chunk(
         .collect();
     need.sort_unstable();
     need.dedup();
+    cascade.transformer_docs = need.len();
     let unit_list: Vec<Units> = need
         .par_iter()
         .map(|&(_, d)| units(&prep[pos(d)]))
         .collect();
     let mut emb: Vec<Vec<Vec<f32>>> = vec![Vec::new(); need.len()];
-    let mut embedded = 0;
     for slot in [Slot::English, Slot::Multilingual] {
         let members: Vec<usize> = (0..need.len()).filter(|&i| need[i].0 == slot).collect();
         let texts: Vec<&str> = members
@@ -627,7 +717,7 @@ fn semantic_chunk(
         if texts.is_empty() {
             continue;
         }
-        embedded += texts.len();
+        cascade.transformer_sentences += texts.len();
         let mut vecs = models.embed(slot, &texts)?.into_iter();
         for &i in &members {
             emb[i] = vecs.by_ref().take(unit_list[i].texts.len()).collect();
@@ -662,63 +752,35 @@ fn semantic_chunk(
     for (k, an) in done {
         analyses[k] = an;
     }
-    Ok((todo.len(), embedded))
+    Ok(cascade)
 }
 
-/// Document vectors for nearest-neighbour candidates: each document's leading units (title
-/// and lead, up to `doc_lead_tokens` content tokens) embedded as one text by the multilingual
-/// model (the English one when no multilingual model is loaded). Empty for documents without
-/// content.
-fn doc_vectors(
-    store: &TextStore,
-    records: &[DocRecord],
-    model: &retold_clean::CorpusModel,
-    models: &Models,
-    cfg: &Config,
-    opts: &RunOptions<'_>,
-    stats: &mut Stats,
-) -> Result<(Slot, Vec<Vec<f32>>), Error> {
-    let slot = doc_slot(models).ok_or_else(|| Error::Model("no embedding model loaded".into()))?;
-    let n = records.len();
-    let mut out: Vec<Vec<f32>> = Vec::with_capacity(n);
-    let step = 512;
-    for start in (0..n).step_by(step) {
-        let end = (start + step).min(n);
-        let leads: Vec<Result<String, Error>> = (start..end)
-            .into_par_iter()
-            .map(|i| {
-                let text = store.get(i as u32)?;
-                let r = &records[i];
-                let p = prepare_with(
-                    &text,
-                    r.source.as_deref(),
-                    model,
-                    r.lang.as_deref(),
-                    &r.marked,
-                    false,
-                );
-                Ok(lead_text(&units(&p), cfg.semantic.doc_lead_tokens))
-            })
-            .collect();
-        let mut texts = Vec::with_capacity(leads.len());
-        for l in leads {
-            texts.push(l?);
+/// Centres static document vectors per language (see `SemanticParams::language_prior`) and
+/// normalises them again. Documents without a language form one group.
+fn center_by_language(vectors: &mut [Vec<f32>], records: &[DocRecord], prior: f32) {
+    let mut means: AHashMap<Option<&str>, (Vec<f32>, f32)> = AHashMap::new();
+    for (v, r) in vectors.iter().zip(records) {
+        if v.is_empty() {
+            continue;
         }
-        let live: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
-        let refs: Vec<&str> = live.iter().map(|&i| texts[i].as_str()).collect();
-        let vecs = models.embed(slot, &refs)?;
-        stats.sentences_embedded += refs.len();
-        let mut chunk = vec![Vec::new(); texts.len()];
-        for (i, v) in live.into_iter().zip(vecs) {
-            chunk[i] = v;
-        }
-        out.extend(chunk);
-        (opts.progress)(Progress::Embedding {
-            done: end,
-            total: n,
-        });
+        let e = means
+            .entry(r.lang.as_deref())
+            .or_insert_with(|| (vec![0.0; v.len()], prior));
+        e.0.iter_mut().zip(v).for_each(|(m, x)| *m += x);
+        e.1 += 1.0;
     }
-    Ok((slot, out))
+    vectors.par_iter_mut().zip(records).for_each(|(v, r)| {
+        let Some((m, n)) = means.get(&r.lang.as_deref()).filter(|_| !v.is_empty()) else {
+            return;
+        };
+        v.iter_mut().zip(m).for_each(|(x, s)| *x -= s / n);
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|x| *x /= norm);
+        } else {
+            v.clear();
+        }
+    });
 }
 
 /// Clusters, stories, provenance and keep-list.

@@ -158,15 +158,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if models.is_some() {
         writeln!(
             o,
-            "  semantic layer: {} candidates from embeddings, {} from anchors; {} pairs ({:.1} %) sentence-aligned; {} texts embedded in {:.2} s ({} document leads in {:.2} s)",
+            "  semantic layer: {} candidates from static vectors ({} documents in {:.2} s), {} from anchors; {} pairs (final lexically {}, decided by cheap signals {}, vetoed by translation terms {}), {} ({:.1} %) sentence-aligned: {} sentences of {} documents embedded in {:.2} s",
             s.ann_pairs,
-            s.anchor_pairs,
-            s.semantic_pairs,
-            100.0 * s.semantic_pairs as f64 / s.candidates.max(1) as f64,
-            s.sentences_embedded,
-            s.embed_secs,
             s.doc_vectors.0,
-            s.doc_vectors.1
+            s.doc_vectors.1,
+            s.anchor_pairs,
+            s.cascade.pairs,
+            s.cascade.lexical_final,
+            s.cascade.cheap_decided,
+            s.cascade.anchor_vetoed,
+            s.cascade.transformer_pairs,
+            100.0 * s.cascade.transformer_pairs as f64 / s.candidates.max(1) as f64,
+            s.cascade.transformer_sentences,
+            s.cascade.transformer_docs,
+            s.embed_secs
         )?;
     }
     let rel: Vec<String> = Relation::ALL

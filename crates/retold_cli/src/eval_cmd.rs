@@ -57,7 +57,21 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let mut o = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut o, &report).map_err(std::io::Error::from)?;
+        // The report, plus how far the pairs went through the semantic layer's cascade.
+        let mut v = serde_json::to_value(&report).map_err(std::io::Error::from)?;
+        if let Some(m) = v.as_object_mut() {
+            let s = &out.stats;
+            m.insert(
+                "cascade".into(),
+                serde_json::json!({
+                    "candidates": s.candidates,
+                    "static_vector_docs": s.doc_vectors.0,
+                    "stages": s.cascade,
+                    "embed_secs": s.embed_secs,
+                }),
+            );
+        }
+        serde_json::to_writer_pretty(&mut o, &v).map_err(std::io::Error::from)?;
         writeln!(o)?;
     } else {
         human(&mut o, &report, &args)?;

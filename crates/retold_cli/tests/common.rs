@@ -70,6 +70,12 @@ pub fn read_jsonl(p: &std::path::Path) -> Vec<serde_json::Value> {
 /// succeeds); panics when they are required (`RETOLD_REQUIRE_MODELS=1`, as `scripts/test.sh`
 /// sets) but missing. Tests of the semantic layer return early (with a note) when false.
 pub fn models_ready() -> bool {
+    static READY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *READY.get_or_init(probe_models)
+}
+
+/// Probes once per test binary whether the models load (see [`models_ready`]).
+fn probe_models() -> bool {
     let (a, b) = seeds();
     let o = retold(&[
         "compare",

@@ -1,6 +1,7 @@
 //! Quality gates, measured with `retold eval` on `../shared/eval` (with the semantic layer when
 //! the models are installed, as `scripts/test.sh` makes sure) and on the synthetic
-//! copy/repost/partial set built by `scripts/make_synthetic.py` (lexical layer).
+//! copy/repost/partial set built by `scripts/make_synthetic.py` (lexically, and with the semantic
+//! layer when the models are installed).
 
 mod common;
 use common::*;
@@ -32,7 +33,7 @@ fn semeval_independent_coverage_is_not_called_a_copy() {
     let f = r["pairs"]["independent_called_reproduced"]
         .as_f64()
         .unwrap();
-    assert!(f <= 0.03, "independent pairs called reproduced: {f}");
+    assert!(f <= 0.02, "independent pairs called reproduced: {f}");
 }
 
 #[test]
@@ -53,6 +54,9 @@ fn wmt_translations_are_found_and_labelled() {
     );
 }
 
+/// The synthetic set (`scripts/make_synthetic.py`): copies, reposts, partial reuse and hard
+/// negatives, among them thousands of unrelated news pairs in two languages. Lexically, and
+/// with the semantic layer, which must not turn those into translations.
 #[test]
 fn synthetic_copies_reposts_and_partials() {
     let dir = tempfile::tempdir().unwrap();
@@ -68,18 +72,25 @@ fn synthetic_copies_reposts_and_partials() {
         .status()
         .expect("python3 runs scripts/make_synthetic.py");
     assert!(st.success());
-    let r = eval_with(&out.join("docs.jsonl"), &out.join("gold.jsonl"), "off");
-    let rep = &r["pairs"]["coarse"]["reproduced"];
-    let (p, rc) = (
-        rep["precision"].as_f64().unwrap(),
-        rep["recall"].as_f64().unwrap(),
-    );
-    assert!(
-        p >= 0.95 && rc >= 0.95,
-        "reproduced precision {p} recall {rc}"
-    );
-    let fine = r["pairs"]["fine_accuracy_on_reproduced"].as_f64().unwrap();
-    assert!(fine >= 0.9, "fine label accuracy {fine}");
+    let mut modes = vec!["off"];
+    if models_ready() {
+        modes.push("on");
+    }
+    for mode in modes {
+        let r = eval_with(&out.join("docs.jsonl"), &out.join("gold.jsonl"), mode);
+        let rep = &r["pairs"]["coarse"]["reproduced"];
+        let (p, rc) = (
+            rep["precision"].as_f64().unwrap(),
+            rep["recall"].as_f64().unwrap(),
+        );
+        let floor = if mode == "on" { 0.98 } else { 0.95 };
+        assert!(
+            p >= floor && rc >= 0.95,
+            "--semantic {mode}: reproduced precision {p} recall {rc}"
+        );
+        let fine = r["pairs"]["fine_accuracy_on_reproduced"].as_f64().unwrap();
+        assert!(fine >= 0.9, "--semantic {mode}: fine label accuracy {fine}");
+    }
 }
 
 #[test]

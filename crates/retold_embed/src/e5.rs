@@ -48,6 +48,33 @@ pub(crate) const PREFIX: &str = "query: ";
 /// Sanity bounds on header sizes (the real model: H 384, NL 12, FF 1536, MAXP 512).
 const MAX_DIM: usize = 1 << 16;
 
+/// FNV-1a for the piece table: the Viterbi tokenizer looks up every substring up to the
+/// longest piece at every position, so the hash dominates tokenisation (static document
+/// vectors tokenise every document); the keys are the model's own pieces, not user input.
+#[derive(Clone, Copy, Debug, Default)]
+struct Fnv;
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+/// The state of [`Fnv`].
+struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Model hyper-parameters from the header.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Header {
@@ -125,7 +152,7 @@ impl<'a> Cursor<'a> {
 /// metaspace, Viterbi over piece scores with a single-character unknown fallback.
 #[derive(Debug)]
 pub(crate) struct UnigramTokenizer {
-    pieces: HashMap<Box<[u8]>, u32>,
+    pieces: HashMap<Box<[u8]>, u32, Fnv>,
     scores: Vec<f32>,
     norm: HashMap<u32, Vec<char>>,
     pub bos: u32,
@@ -161,7 +188,8 @@ impl UnigramTokenizer {
         if scores.iter().any(|s| !s.is_finite()) {
             return Err(c.bad("non-finite piece score"));
         }
-        let mut pieces: HashMap<Box<[u8]>, u32> = HashMap::with_capacity(n);
+        let mut pieces: HashMap<Box<[u8]>, u32, Fnv> =
+            HashMap::with_capacity_and_hasher(n, Fnv::default());
         let mut max_piece_bytes = 1;
         for i in 0..n {
             let p = &blob[offs[i]..offs[i + 1]];
@@ -657,6 +685,49 @@ impl Embedder for E5Model {
             }
         }
         Ok(out)
+    }
+
+    fn token_table(&self) -> Option<&dyn crate::TokenTable> {
+        Some(self)
+    }
+}
+
+impl crate::TokenTable for E5Model {
+    fn vocab(&self) -> usize {
+        self.header.voc
+    }
+
+    fn dim(&self) -> usize {
+        self.header.h
+    }
+
+    fn piece_ids(&self, text: &str, max: usize) -> Vec<u32> {
+        self.tok.content_ids(text, max)
+    }
+
+    fn log_prob(&self, id: u32) -> f32 {
+        self.tok
+            .scores
+            .get(id as usize)
+            .copied()
+            .unwrap_or(f32::NEG_INFINITY)
+    }
+
+    fn add_row(&self, id: u32, weight: f32, out: &mut [f32]) {
+        let h = self.header.h;
+        if id as usize >= self.header.voc || out.len() != h {
+            return;
+        }
+        let row_bytes = h / QK * BLOCK_BYTES;
+        let off = self.word_off + id as usize * row_bytes;
+        let mut row = [0f32; QK];
+        for (b, o) in self.map[off..off + row_bytes]
+            .chunks_exact(BLOCK_BYTES)
+            .zip(out.chunks_exact_mut(QK))
+        {
+            dequant_q4_0(b, &mut row);
+            o.iter_mut().zip(&row).for_each(|(x, r)| *x += weight * r);
+        }
     }
 }
 

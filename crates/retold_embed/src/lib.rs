@@ -63,7 +63,32 @@ pub trait Embedder: Send + Sync {
     /// text is prefixed with `"query: "` before tokenising, and the prefix counts). An empty
     /// input slice gives an empty output.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError>;
+
+    /// The model's context-free input token table, when it has one that static document
+    /// vectors can be built from ([`StaticVectors`]); `None` by default.
+    fn token_table(&self) -> Option<&dyn TokenTable> {
+        None
+    }
 }
+
+/// The input token-embedding table of a model with its tokenizer: the context-free vector of
+/// each word piece and the piece's log-probability in the tokenizer's training corpus (the
+/// unigram score of a SentencePiece model). It is what [`StaticVectors`] pools.
+pub trait TokenTable: Send + Sync {
+    /// Number of pieces.
+    fn vocab(&self) -> usize;
+    /// Length of every row.
+    fn dim(&self) -> usize;
+    /// Content piece ids of `text` (no special tokens), at most `max`.
+    fn piece_ids(&self, text: &str, max: usize) -> Vec<u32>;
+    /// Natural-log probability of piece `id` (its unigram score).
+    fn log_prob(&self, id: u32) -> f32;
+    /// Adds `weight` × the row of `id` to `out` (`out.len() == dim()`).
+    fn add_row(&self, id: u32, weight: f32, out: &mut [f32]);
+}
+
+mod static_vec;
+pub use static_vec::StaticVectors;
 
 /// The supported models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -82,13 +82,154 @@ fn digit(c: char) -> Option<char> {
     match c {
         '0'..='9' => Some(c),
         '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFF10 + '0' as u32),
+        // Arabic-Indic and Eastern Arabic-Indic digits.
+        '\u{0660}'..='\u{0669}' => char::from_u32(c as u32 - 0x0660 + '0' as u32),
+        '\u{06F0}'..='\u{06F9}' => char::from_u32(c as u32 - 0x06F0 + '0' as u32),
         _ => None,
+    }
+}
+
+/// The terms a translation keeps from its source, for testing whether one document can be a
+/// translation of another (a cheap test: no model):
+///
+/// - `numbers`: every number of two digits or more (digits only, leading zeros dropped, so
+///   `1,200`, `1200` and `１２００` are one term; dates and days count), and the acronyms of
+///   [`anchors`];
+/// - `names`: capitalised Latin words of four letters or more that do not start a sentence or
+///   a line (`Granada`, `Stoltenberg`), lowercased. Only comparable between two texts in Latin
+///   script: another script transliterates them;
+/// - `latin`: most of the text's letters are Latin.
+///
+/// All hashes sorted and deduplicated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TranslationTerms {
+    /// Numbers and acronyms.
+    pub numbers: Vec<u64>,
+    /// Capitalised words inside sentences.
+    pub names: Vec<u64>,
+    /// The text is mostly in Latin script.
+    pub latin: bool,
+}
+
+/// The [`TranslationTerms`] of `text`.
+pub fn translation_terms(text: &str) -> TranslationTerms {
+    let chars: Vec<char> = text.chars().collect();
+    let mut numbers = Vec::new();
+    let mut names = Vec::new();
+    let (mut letters, mut latin_letters) = (0usize, 0usize);
+    let mut buf = String::new();
+    // Whether the next word starts a sentence or a line.
+    let mut sentence_start = true;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if digit(c).is_some() {
+            buf.clear();
+            let mut j = i;
+            while j < chars.len() {
+                if let Some(d) = digit(chars[j]) {
+                    if !(buf.is_empty() && d == '0') {
+                        buf.push(d);
+                    }
+                    j += 1;
+                } else if matches!(chars[j], ',' | '.' | '\u{2009}' | '，' | '．')
+                    && j + 1 < chars.len()
+                    && digit(chars[j + 1]).is_some()
+                {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            if j - i >= 2 {
+                if buf.is_empty() {
+                    buf.push('0');
+                }
+                numbers.push(xxh3_64_with_seed(buf.as_bytes(), ANCHOR_SEED ^ 2));
+            }
+            sentence_start = false;
+            i = j;
+            continue;
+        }
+        if c.is_alphabetic() && crate::token::is_unspaced(c) {
+            letters += 1;
+            sentence_start = false;
+            i += 1;
+            continue;
+        }
+        if c.is_alphabetic() {
+            let mut j = i;
+            while j < chars.len()
+                && chars[j].is_alphabetic()
+                && !crate::token::is_unspaced(chars[j])
+            {
+                letters += 1;
+                if chars[j].is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&chars[j]) {
+                    latin_letters += 1;
+                }
+                j += 1;
+            }
+            let word = &chars[i..j];
+            let capitalised = word.len() >= 4
+                && word[0].is_uppercase()
+                && word[1..].iter().all(|ch| ch.is_lowercase())
+                && (word[0].is_ascii() || ('\u{00C0}'..='\u{024F}').contains(&word[0]));
+            if (2..=8).contains(&word.len()) && word.iter().all(|ch| ch.is_ascii_uppercase()) {
+                buf.clear();
+                buf.extend(word);
+                numbers.push(xxh3_64_with_seed(buf.as_bytes(), ANCHOR_SEED ^ 1));
+            } else if capitalised && !sentence_start {
+                buf.clear();
+                buf.extend(word.iter().flat_map(|ch| ch.to_lowercase()));
+                names.push(xxh3_64_with_seed(buf.as_bytes(), ANCHOR_SEED ^ 3));
+            }
+            sentence_start = false;
+            i = j;
+            continue;
+        }
+        if matches!(
+            c,
+            '.' | '!' | '?' | ':' | '\n' | '"' | '«' | '“' | '¿' | '¡' | '—'
+        ) {
+            sentence_start = true;
+        }
+        i += 1;
+    }
+    numbers.sort_unstable();
+    numbers.dedup();
+    names.sort_unstable();
+    names.dedup();
+    TranslationTerms {
+        numbers,
+        names,
+        latin: latin_letters * 2 > letters,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn translation_terms_keep_numbers_and_names() {
+        let es = translation_terms("Un hombre herido en Granada. La policía de Granada llegó a las 4.50 horas, el 29 de enero de 2020.");
+        let fr = translation_terms("Un homme blessé à Granada. La police de Granada est arrivée à 4h50, le 29 janvier 2020.");
+        assert!(es.latin && fr.latin);
+        assert_eq!(
+            es.names, fr.names,
+            "Granada, not the sentence-initial words"
+        );
+        assert_eq!(es.names.len(), 1);
+        // 450 / 4 and 50 differ; 29 and 2020 are kept.
+        let shared = es.numbers.iter().filter(|n| fr.numbers.contains(n)).count();
+        assert_eq!(shared, 2);
+        let ar = translation_terms("أعلن في ٢٠٢٠ عن ٢٧ دفعة");
+        assert!(!ar.latin);
+        assert_eq!(
+            ar.numbers,
+            translation_terms("announced 27 payments in 2020").numbers
+        );
+    }
 
     #[test]
     fn numbers_survive_formatting_and_script() {

@@ -11,7 +11,7 @@ pub mod segment;
 pub mod stem;
 pub mod token;
 
-pub use anchors::anchors;
+pub use anchors::{anchors, translation_terms, TranslationTerms};
 pub use normalize::{byte_to_char, normalize, normalize_text, Normalized};
 pub use stem::Terms;
 pub use token::{hash_seq, is_unspaced, tokenize, tokenize_into, Token};

@@ -79,9 +79,8 @@ impl<'a> StaticVectors<'a> {
 
     /// The unit static vector of `text`; empty when the text has no pieces.
     pub fn vector(&self, text: &str) -> Vec<f32> {
-        // Tokenise only the head that can fill the cap (a piece of the SentencePiece model
-        // holds about four characters of Latin-script text, one or two of Chinese).
-        let head = match text.char_indices().nth(self.max_pieces.saturating_mul(5)) {
+        // A piece holds at least one character: tokenise only a head that can fill the cap.
+        let head = match text.char_indices().nth(self.max_pieces.saturating_mul(8)) {
             Some((i, _)) => &text[..i],
             None => text,
         };

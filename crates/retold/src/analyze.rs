@@ -363,6 +363,11 @@ pub fn add_semantic(
             sb.units.spans[bd.b.0 as usize].0,
             sb.units.spans[bd.b.1 as usize - 1].1,
         );
+        // In one language the lexical and reworded passages stand (one detection per reused
+        // passage); beads only add what they missed.
+        if !s.cross_lingual && an.raw.iter().any(|r| r.a.0 < ta.1 && ta.0 < r.a.1) {
+            continue;
+        }
         bead_spans.push(ta);
         let inside = union_len(
             lexical_a
@@ -385,7 +390,8 @@ pub fn add_semantic(
         });
     }
     for (p, raw) in an.passages.iter().zip(&an.raw) {
-        let overlaps = bead_spans.iter().any(|&(x, y)| raw.a.0 < y && x < raw.a.1);
+        let overlaps =
+            s.cross_lingual && bead_spans.iter().any(|&(x, y)| raw.a.0 < y && x < raw.a.1);
         if !overlaps {
             out.push(p.clone());
         }

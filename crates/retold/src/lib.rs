@@ -80,6 +80,7 @@ pub fn run_eval(
 
 /// Runs [`compare()`] on every pair of a PAN dataset (the suspicious document as `a`, in
 /// parallel on the current rayon pool) and scores the passages as detections with PlagDet.
+/// `models` are used only for pairs whose two documents are in different languages.
 /// `progress` gets the number of pairs done.
 pub fn run_pan_eval(
     ds: &pan::PanDataset,
@@ -99,7 +100,13 @@ pub fn run_pan_eval(
                 text: ds.docs.get(id).map(String::as_str).unwrap_or(""),
                 ..DocInfo::default()
             };
-            let c = compare(&doc(&p.susp), &doc(&p.src), cfg, models)?;
+            // Passages in one language come from the lexical and reworded aligners; the
+            // semantic layer (sentence embeddings) runs only on pairs across languages.
+            let mut c = compare(&doc(&p.susp), &doc(&p.src), cfg, None)?;
+            if models.is_some() && c.a.lang.is_some() && c.b.lang.is_some() && c.a.lang != c.b.lang
+            {
+                c = compare(&doc(&p.susp), &doc(&p.src), cfg, models)?;
+            }
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if n % 64 == 0 {
                 progress(n);

@@ -262,7 +262,8 @@ impl PairPlan {
     /// relation: across languages when the document vectors are at least the doc model's
     /// `align_gate` similar and the anchor terms do not contradict a translation
     /// (`anchor_veto`); in one language only when a `rewrite` is possible, i.e. one side is
-    /// lexically covered at least `rewrite_min_lexical`. Other pairs are decided from the
+    /// lexically covered at least `rewrite_min_lexical` and the lexical layer (with its
+    /// reworded-passage aligner) already calls the pair a `rewrite`. Other pairs are decided from the
     /// document vectors (`related` or not).
     pub fn new(
         an: &PairAnalysis,
@@ -279,7 +280,13 @@ impl PairPlan {
         let align = if cross_lingual {
             !anchor_veto && lead_similarity >= p.for_slot(doc_slot).align_gate
         } else {
-            an.features.coverage_a.max(an.features.coverage_b) >= p.rewrite_min_lexical
+            // In one language the sentence bag-of-words aligner finds reworded passages
+            // (better than sentence embeddings inside longer texts, on PAN 2013, at a fraction
+            // of the cost): only a pair it already calls a `rewrite` is aligned by sentence
+            // embeddings, for paragraph-level passages (`compare`; `dedup` skips those too,
+            // see `relation_only`).
+            an.relation == Relation::Rewrite
+                && an.features.coverage_a.max(an.features.coverage_b) >= p.rewrite_min_lexical
         };
         Some(PairPlan {
             slot,

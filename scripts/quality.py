@@ -343,37 +343,36 @@ def render_reliability(report):
     return out
 
 
+def timed_run(cmd, timeout):
+    """(completed process or None, wall seconds, error message or None)."""
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except (subprocess.TimeoutExpired, OSError) as e:
+        return None, time.perf_counter() - t0, str(e)
+    err = None if p.returncode == 0 else "exit %d: %s" % (p.returncode, p.stderr.strip()[-300:])
+    return p, time.perf_counter() - t0, err
+
+
 def run_pan(binary, d, timeout, logdir, lexical=False):
     """PlagDet of `retold eval` on a PAN dataset, and what `retold dedup` reports of its pairs."""
     extra = ["--semantic", "off"] if lexical else []
     cmd = [binary, "eval", "--docs", os.path.join(d, "docs.jsonl"), "--gold", os.path.join(d, "pairs.jsonl"),
            "--json"] + extra
     res = {"dataset": "pan13", "dir": rel(d), "command": " ".join(rel(c) if os.path.exists(c) else c for c in cmd)}
-    t0 = time.perf_counter()
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except (subprocess.TimeoutExpired, OSError) as e:
-        res["error"] = str(e)
-        return res
-    res["wall_s"] = time.perf_counter() - t0
-    out = parse_json_output(p.stdout) if p.returncode == 0 else None
+    p, res["wall_s"], err = timed_run(cmd, timeout)
+    out = parse_json_output(p.stdout) if p is not None and p.returncode == 0 else None
     if out is None:
-        res["error"] = "exit %d: %s" % (p.returncode, p.stderr.strip()[-300:])
+        res["error"] = err or "no JSON on stdout"
         return res
     res["result"] = out
     outdir = os.path.join(logdir, "pan13-dedup")
     dcmd = [binary, "dedup", os.path.join(d, "docs.jsonl"), "--out", outdir] + extra
     res["dedup_command"] = " ".join(rel(c) if os.path.exists(c) else c for c in dcmd[:-2 - len(extra)]) + " --out DIR" + \
         ("".join(" " + e for e in extra))
-    t0 = time.perf_counter()
-    try:
-        p = subprocess.run(dcmd, capture_output=True, text=True, timeout=timeout)
-    except (subprocess.TimeoutExpired, OSError) as e:
-        res["dedup_error"] = str(e)
-        return res
-    res["dedup_wall_s"] = time.perf_counter() - t0
-    if p.returncode != 0:
-        res["dedup_error"] = "exit %d: %s" % (p.returncode, p.stderr.strip()[-300:])
+    p, res["dedup_wall_s"], err = timed_run(dcmd, timeout)
+    if err:
+        res["dedup_error"] = err
         return res
     res["dedup_summary"] = [l for l in p.stdout.splitlines() if "candidate pairs" in l or l.strip().startswith("pairs:")]
     reported = set()

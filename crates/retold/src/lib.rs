@@ -108,7 +108,7 @@ pub fn run_pan_eval(
                 c = compare(&doc(&p.susp), &doc(&p.src), cfg, models)?;
             }
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % 64 == 0 {
+            if n.is_multiple_of(64) {
                 progress(n);
             }
             Ok(c.passages

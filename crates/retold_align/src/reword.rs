@@ -283,7 +283,9 @@ fn extend(
     p: &RewordParams,
 ) -> Vec<SentencePassage> {
     let mut out = Vec::new();
-    let mut work: Vec<(Vec<(u32, u32)>, u32, u32)> = vec![(seeds, ga, gb)];
+    // Seed groups still to extend, with the gaps to use on `a` and `b`.
+    type Work = (Vec<(u32, u32)>, u32, u32);
+    let mut work: Vec<Work> = vec![(seeds, ga, gb)];
     while let Some((seeds, ga, gb)) = work.pop() {
         for g in cluster(seeds, ga, gb) {
             let (ra, rb) = span(&g);

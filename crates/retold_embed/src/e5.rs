@@ -188,8 +188,7 @@ impl UnigramTokenizer {
         if scores.iter().any(|s| !s.is_finite()) {
             return Err(c.bad("non-finite piece score"));
         }
-        let mut pieces: HashMap<Box<[u8]>, u32, Fnv> =
-            HashMap::with_capacity_and_hasher(n, Fnv::default());
+        let mut pieces: HashMap<Box<[u8]>, u32, Fnv> = HashMap::with_capacity_and_hasher(n, Fnv);
         let mut max_piece_bytes = 1;
         for i in 0..n {
             let p = &blob[offs[i]..offs[i + 1]];

@@ -76,7 +76,11 @@ pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
         let lexical = align(&ha, &hb, &cfg.align);
         let lf = features(&lexical, ha.len(), hb.len());
         lexical_relation = Some(classify(&lf, false, &cfg.classifier));
-        let merged = merge_reworded(lexical, reworded(a, b, &cfg.reword));
+        let merged = merge_reworded(
+            lexical,
+            reworded(a, b, &cfg.reword),
+            cfg.reword.near_verbatim,
+        );
         // Short passages are noise (a shared phrase, a stock sentence): both sides must reach
         // the reworded aligner's minimum length.
         let min = cfg.reword.min_len as usize;
@@ -96,7 +100,7 @@ pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
     // A reworded passage of several sentences, each matching its counterpart, is reuse.
     let reworded_block = scored
         .iter()
-        .any(|p| p.sentence_seeds >= MIN_PARTIAL_SENTENCES);
+        .any(|p| p.sentence_seeds >= cfg.reword.partial_min_seeds);
     let (relation, confidence) = match (
         classify(&features, exact, &cfg.classifier),
         lexical_relation,
@@ -157,18 +161,14 @@ fn overlap(x: (u32, u32), y: (u32, u32)) -> bool {
     x.0 < y.1 && y.0 < x.1
 }
 
-/// Fewest seed sentence pairs of a reworded passage that make a `partial` on their own (one
-/// or two similar sentences are what independent reports of one event share).
-const MIN_PARTIAL_SENTENCES: u32 = 5;
-
-/// Lexical passages this similar (Dice of matched tokens) are copies: their token boundaries
-/// are exact, where a sentence passage can only end at sentence ends.
-const NEAR_VERBATIM: f32 = 0.97;
-
 /// One passage per reused span: a reworded passage absorbs the lexical passages that overlap
 /// it on both sides (the union of their ranges; the matched tokens and similarity of the
 /// better-evidenced reading); lexical passages outside every reworded one stay as they are.
-fn merge_reworded(lexical: Vec<Passage>, reworded: Vec<Passage>) -> Vec<Passage> {
+fn merge_reworded(
+    lexical: Vec<Passage>,
+    reworded: Vec<Passage>,
+    near_verbatim: f32,
+) -> Vec<Passage> {
     if reworded.is_empty() {
         return lexical;
     }
@@ -199,7 +199,7 @@ fn merge_reworded(lexical: Vec<Passage>, reworded: Vec<Passage>) -> Vec<Passage>
             let covers = (lex_a + lex_b) as f32
                 >= 0.8
                     * ((r.a.1 - r.a.0) + (r.b.1 - r.b.0)).min((ha.1 - ha.0) + (hb.1 - hb.0)) as f32
-                && lex_sim >= NEAR_VERBATIM;
+                && lex_sim >= near_verbatim;
             if covers {
                 r.a = ha;
                 r.b = hb;

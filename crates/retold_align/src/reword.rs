@@ -56,6 +56,14 @@ pub struct RewordParams {
     /// too, but far less well than its own copy; those weaker matches would stretch the
     /// passage past the copied text).
     pub dominance: f32,
+    /// Fewest seed sentence pairs of a reworded passage that make a `partial` on their own
+    /// (one or two similar sentences are what independent reports of one event share; used by
+    /// the caller's classifier).
+    pub partial_min_seeds: u32,
+    /// Lexical passages at least this similar (Dice of matched tokens) inside a reworded one
+    /// are copies whose exact token boundaries replace the sentence boundaries (a copied
+    /// passage may start or end inside a sentence; used by the caller's merge).
+    pub near_verbatim: f32,
     /// A pair is re-aligned as a summary when its passages' length on one side is at most this
     /// share of their length on the other.
     pub summary_ratio: f32,
@@ -71,6 +79,8 @@ impl Default for RewordParams {
             validate: 0.34,
             min_len: 150,
             dominance: 0.8,
+            partial_min_seeds: 5,
+            near_verbatim: 0.97,
             summary_ratio: 0.5,
         }
     }

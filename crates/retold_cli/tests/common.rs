@@ -47,6 +47,26 @@ pub fn retold(args: &[&str]) -> Output {
         .expect("run retold")
 }
 
+/// `retold eval --docs DOCS --gold GOLD --json ARGS...`: asserts success and returns the report.
+pub fn eval_json(
+    docs: &std::path::Path,
+    gold: &std::path::Path,
+    args: &[&str],
+) -> serde_json::Value {
+    let mut all = vec![
+        "eval",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--gold",
+        gold.to_str().unwrap(),
+        "--json",
+    ];
+    all.extend_from_slice(args);
+    let o = retold(&all);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
 /// stdout as a string.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

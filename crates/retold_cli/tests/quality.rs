@@ -12,18 +12,7 @@ fn eval(docs: &std::path::Path, gold: &std::path::Path) -> Value {
 }
 
 fn eval_with(docs: &std::path::Path, gold: &std::path::Path, semantic: &str) -> Value {
-    let o = retold(&[
-        "eval",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--gold",
-        gold.to_str().unwrap(),
-        "--json",
-        "--semantic",
-        semantic,
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_str(&stdout(&o)).unwrap()
+    eval_json(docs, gold, &["--semantic", semantic])
 }
 
 #[test]

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::prepare::Prepared;
 use crate::relation::Relation;
 use crate::semantic::{semantic_pair, SemSide, Slot};
-use retold_align::{align, union_len, Passage};
+use retold_align::{align, overlaps, union_len, Passage};
 use serde::Serialize;
 
 /// The kind of an aligned passage.
@@ -157,10 +157,6 @@ fn reworded(a: &Prepared, b: &Prepared, p: &retold_align::RewordParams) -> Vec<P
         .collect()
 }
 
-fn overlap(x: (u32, u32), y: (u32, u32)) -> bool {
-    x.0 < y.1 && y.0 < x.1
-}
-
 /// One passage per reused span: a reworded passage absorbs the lexical passages that overlap
 /// it on both sides (the union of their ranges; the matched tokens and similarity of the
 /// better-evidenced reading); lexical passages outside every reworded one stay as they are.
@@ -179,7 +175,7 @@ fn merge_reworded(
         let mut lex_b = 0;
         let mut hull: Option<((u32, u32), (u32, u32))> = None;
         for (k, l) in lexical.iter().enumerate() {
-            if overlap(l.a, r.a) && overlap(l.b, r.b) {
+            if overlaps(l.a, r.a) && overlaps(l.b, r.b) {
                 used[k] = true;
                 lex_a += l.matched_a;
                 lex_b += l.matched_b;
@@ -217,7 +213,7 @@ fn merge_reworded(
     let rest: Vec<Passage> = lexical
         .into_iter()
         .zip(used)
-        .filter(|(l, u)| !u && !out.iter().any(|r| overlap(l.a, r.a) || overlap(l.b, r.b)))
+        .filter(|(l, u)| !u && !out.iter().any(|r| overlaps(l.a, r.a) || overlaps(l.b, r.b)))
         .map(|(l, _)| l)
         .collect();
     out.extend(rest);

@@ -174,6 +174,11 @@ fn overlap(x: (u32, u32), y: (u32, u32)) -> u32 {
     x.1.min(y.1).saturating_sub(x.0.max(y.0))
 }
 
+/// Whether two `[start, end)` ranges share a position.
+pub fn overlaps(x: (u32, u32), y: (u32, u32)) -> bool {
+    x.0 < y.1 && y.0 < x.1
+}
+
 /// Covered-token count of a sorted list of seed starts, each covering `k` tokens.
 fn covered(mut starts: Vec<u32>, k: u32) -> u32 {
     starts.sort_unstable();

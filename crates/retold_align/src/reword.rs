@@ -24,6 +24,7 @@
 //! Cost: building the weights is linear; seeding visits only the sentence pairs that share a
 //! term (an inverted index over `b`), so unrelated documents cost little.
 
+use crate::overlaps;
 use ahash::AHashMap;
 
 /// One sentence: its content terms (repeats allowed: term frequency) and its length in the
@@ -318,10 +319,6 @@ fn extend(
 
 fn total(len: &[u32], r: (u32, u32)) -> u32 {
     len[r.0 as usize..r.1 as usize].iter().sum()
-}
-
-fn overlaps(x: (u32, u32), y: (u32, u32)) -> bool {
-    x.0 < y.1 && y.0 < x.1
 }
 
 /// Drops overlapping passages (keeping the one with more weight: similarity × length) and

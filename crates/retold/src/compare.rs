@@ -170,11 +170,23 @@ pub fn compare(
     cfg: &Config,
     models: Option<&Models>,
 ) -> Result<Comparison, Error> {
+    compare_when(a, b, cfg, models, |_, _| true)
+}
+
+/// [`compare`], running the semantic layer only on pairs for which `semantic` says so (e.g.
+/// only across languages), each document prepared once.
+pub fn compare_when(
+    a: &DocInfo<'_>,
+    b: &DocInfo<'_>,
+    cfg: &Config,
+    models: Option<&Models>,
+    semantic: impl Fn(&Prepared, &Prepared) -> bool,
+) -> Result<Comparison, Error> {
     let model = CorpusModel::empty();
     let pa = prepare_with(a.text, a.source, &model, a.lang, a.marked, true);
     let pb = prepare_with(b.text, b.source, &model, b.lang, b.marked, true);
     let mut an = analyze(&pa, &pb, cfg);
-    if let Some(m) = models.filter(|_| cfg.semantic.enabled) {
+    if let Some(m) = models.filter(|_| cfg.semantic.enabled && semantic(&pa, &pb)) {
         semantic_compare(&mut an, &pa, &pb, m, cfg)?;
     }
     let (original, original_reason) = if an.relation.is_reproduced() {

@@ -102,11 +102,9 @@ pub fn run_pan_eval(
             };
             // Passages in one language come from the lexical and reworded aligners; the
             // semantic layer (sentence embeddings) runs only on pairs across languages.
-            let mut c = compare(&doc(&p.susp), &doc(&p.src), cfg, None)?;
-            if models.is_some() && c.a.lang.is_some() && c.b.lang.is_some() && c.a.lang != c.b.lang
-            {
-                c = compare(&doc(&p.susp), &doc(&p.src), cfg, models)?;
-            }
+            let c = compare::compare_when(&doc(&p.susp), &doc(&p.src), cfg, models, |a, b| {
+                a.lang.is_some() && b.lang.is_some() && a.lang != b.lang
+            })?;
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if n.is_multiple_of(64) {
                 progress(n);

@@ -358,21 +358,9 @@ fn inter(x: Range, y: Range) -> Option<Range> {
     (s < e).then_some([s, e])
 }
 
-fn union(mut v: Vec<Range>) -> usize {
-    v.sort_unstable();
-    let mut total = 0;
-    let mut cur: Option<Range> = None;
-    for r in v {
-        match cur {
-            Some(c) if r[0] <= c[1] => cur = Some([c[0], c[1].max(r[1])]),
-            Some(c) => {
-                total += c[1] - c[0];
-                cur = Some(r);
-            }
-            None => cur = Some(r),
-        }
-    }
-    total + cur.map_or(0, |c| c[1] - c[0])
+/// Characters covered by the union of ranges (code point offsets fit in `u32`).
+fn union(v: impl Iterator<Item = Range>) -> usize {
+    retold_align::union_len(v.map(|r| (r[0] as u32, r[1] as u32))) as usize
 }
 
 fn len(r: Range) -> usize {
@@ -402,8 +390,8 @@ impl PlagDetSum {
             }
             self.detected_cases += 1;
             self.detections_per_detected += hits.len();
-            let a = union(hits.iter().filter_map(|r| inter(r.susp, s.susp)).collect());
-            let b = union(hits.iter().filter_map(|r| inter(r.src, s.src)).collect());
+            let a = union(hits.iter().filter_map(|r| inter(r.susp, s.susp)));
+            let b = union(hits.iter().filter_map(|r| inter(r.src, s.src)));
             let size = len(s.susp) + len(s.src);
             if size > 0 {
                 self.recall_sum += (a + b) as f64 / size as f64;
@@ -411,8 +399,8 @@ impl PlagDetSum {
         }
         for r in dets {
             let hits: Vec<&Case> = cases.iter().filter(|s| detects(r, s)).collect();
-            let a = union(hits.iter().filter_map(|s| inter(r.susp, s.susp)).collect());
-            let b = union(hits.iter().filter_map(|s| inter(r.src, s.src)).collect());
+            let a = union(hits.iter().filter_map(|s| inter(r.susp, s.susp)));
+            let b = union(hits.iter().filter_map(|s| inter(r.src, s.src)));
             let size = len(r.susp) + len(r.src);
             if size > 0 {
                 self.precision_sum += (a + b) as f64 / size as f64;

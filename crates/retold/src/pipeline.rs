@@ -31,7 +31,7 @@ use retold_clean::CorpusModelBuilder;
 use retold_cluster::{Containment, DocEvidence, Edge, KeepPolicy};
 use retold_embed::StaticVectors;
 use retold_ingest::{Document, IngestError};
-use retold_sketch::ann::{nearest_pairs, nearest_pairs_across};
+use retold_sketch::ann::neighbour_pairs;
 use retold_sketch::{
     exact_hash, jaccard_estimate, passage_seeds, sentence_keys, LshIndex, LshParams, MinHasher,
     SeedIndex,
@@ -488,30 +488,22 @@ where
         );
         let slot = Slot::Static;
         let min_sim = sp.for_slot(slot).ann_min_similarity;
-        let mut ann_pairs = nearest_pairs(&vectors, sp.ann_k, min_sim);
-        // Translations: each document's nearest neighbours in the other languages too.
+        // Each document's nearest neighbours overall, and (translations) in the other
+        // languages, whose nearest documents overall would crowd out.
         let mut langs: Vec<&str> = records.iter().filter_map(|r| r.lang.as_deref()).collect();
         langs.sort_unstable();
         langs.dedup();
-        if langs.len() > 1 {
-            let group: Vec<u32> = records
-                .iter()
-                .map(|r| {
-                    r.lang
-                        .as_deref()
-                        .and_then(|l| langs.binary_search(&l).ok())
-                        .map_or(u32::MAX, |g| g as u32)
-                })
-                .collect();
-            ann_pairs.extend(nearest_pairs_across(
-                &vectors,
-                &group,
-                sp.ann_k_across,
-                min_sim,
-            ));
-            ann_pairs.sort_unstable_by_key(|p| (p.0, p.1));
-            ann_pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
-        }
+        let group: Vec<u32> = records
+            .iter()
+            .map(|r| {
+                r.lang
+                    .as_deref()
+                    .and_then(|l| langs.binary_search(&l).ok())
+                    .map_or(u32::MAX, |g| g as u32)
+            })
+            .collect();
+        let k_across = if langs.len() > 1 { sp.ann_k_across } else { 0 };
+        let ann_pairs = neighbour_pairs(&vectors, &group, sp.ann_k, k_across, min_sim);
         doc_vecs = Some((slot, std::mem::take(&mut vectors)));
         stats.ann_pairs = ann_pairs.len();
         pairs.extend(ann_pairs.into_iter().map(|(a, b, _)| (a, b)));

@@ -1,29 +1,56 @@
 //! Nearest neighbours over document embeddings: candidate pairs for rewrites and translations,
 //! which share meaning but few shingles.
 //!
-//! Small collections (up to [`EXACT_LIMIT`] vectors) are searched exactly; larger ones through
-//! an HNSW graph (`hnsw_rs`), built by inserting the vectors one by one in input order (its
-//! level generator has a fixed seed, so the graph, and hence the pairs, depend only on the
-//! input). Each vector's `k` nearest neighbours with cosine similarity ≥ `min_sim` become
-//! pairs `(a, b, similarity)` with `a < b`, deduplicated and sorted.
+//! Vectors are split into groups (e.g. by language). Each group is indexed on its own: groups
+//! of up to [`EXACT_LIMIT`] vectors are searched exactly, larger ones through an HNSW graph
+//! (`hnsw_rs`), built by inserting the group's vectors one by one in input order (its level
+//! generator has a fixed seed, so the graph, and hence the pairs, depend only on the input;
+//! graphs of different groups are built in parallel). A query searches every group's index
+//! and merges the hits, so one index per group serves both the nearest neighbours overall and
+//! those in other groups, and every vector is inserted into one graph only. Each vector's
+//! nearest neighbours with cosine similarity ≥ `min_sim` become pairs `(a, b, similarity)`
+//! with `a < b`, deduplicated and sorted.
 
-use hnsw_rs::prelude::{DistL2, Hnsw};
+use hnsw_rs::prelude::{Distance, Hnsw};
 use rayon::prelude::*;
 
-/// Up to this many vectors, neighbours are found by exact search.
+/// Up to this many vectors, a group is searched exactly (an HNSW search at the settings below
+/// visits about as many vectors).
 pub const EXACT_LIMIT: usize = 2048;
 
-fn dot(x: &[f32], y: &[f32]) -> f32 {
-    x.iter().zip(y).map(|(p, q)| p * q).sum()
+/// Dot product, summed in eight lanes so that the compiler vectorises it.
+pub fn dot(x: &[f32], y: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+    let tail: f32 = xc
+        .remainder()
+        .iter()
+        .zip(yc.remainder())
+        .map(|(p, q)| p * q)
+        .sum();
+    for (a, b) in xc.zip(yc) {
+        for l in 0..8 {
+            acc[l] += a[l] * b[l];
+        }
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// Distance between unit vectors for the graph: `1 − cosine` (orders neighbours as Euclidean
+/// distance does, `|x − y|² = 2 − 2·cos`), with the vectorised [`dot`].
+#[derive(Debug, Clone, Copy, Default)]
+struct UnitDistance;
+
+impl Distance<f32> for UnitDistance {
+    fn eval(&self, va: &[f32], vb: &[f32]) -> f32 {
+        (1.0 - dot(va, vb)).max(0.0)
+    }
 }
 
 /// Pairs of each vector with its `k` nearest neighbours (cosine ≥ `min_sim`). Vectors must be
 /// unit length and of one dimension; empty vectors (documents without content) are skipped.
 pub fn nearest_pairs(vectors: &[Vec<f32>], k: usize, min_sim: f32) -> Vec<(u32, u32, f32)> {
-    let live: Vec<u32> = (0..vectors.len() as u32)
-        .filter(|&i| !vectors[i as usize].is_empty())
-        .collect();
-    finish(vectors, knn(vectors, &live, &live, k, min_sim))
+    neighbour_pairs(vectors, &vec![0; vectors.len()], k, 0, min_sim)
 }
 
 /// Like [`nearest_pairs`], but each vector's neighbours are searched among the vectors of
@@ -36,22 +63,122 @@ pub fn nearest_pairs_across(
     k: usize,
     min_sim: f32,
 ) -> Vec<(u32, u32, f32)> {
-    let mut groups: Vec<u32> = group.to_vec();
-    groups.sort_unstable();
-    groups.dedup();
-    let mut found = Vec::new();
-    if groups.len() < 2 {
+    neighbour_pairs(vectors, group, 0, k, min_sim)
+}
+
+/// Both at once, over one index per group: each vector's `k` nearest neighbours overall and
+/// its `k_across` nearest neighbours in other groups (cosine ≥ `min_sim`), as sorted,
+/// deduplicated pairs.
+pub fn neighbour_pairs(
+    vectors: &[Vec<f32>],
+    group: &[u32],
+    k: usize,
+    k_across: usize,
+    min_sim: f32,
+) -> Vec<(u32, u32, f32)> {
+    let mut members: Vec<(u32, u32)> = (0..vectors.len() as u32)
+        .filter(|&i| !vectors[i as usize].is_empty())
+        .map(|i| (group[i as usize], i))
+        .collect();
+    members.sort_unstable();
+    let groups: Vec<&[(u32, u32)]> = members.chunk_by(|x, y| x.0 == y.0).collect();
+    if groups.is_empty() || (k == 0 && (k_across == 0 || groups.len() < 2)) {
         return Vec::new();
     }
-    for &g in &groups {
-        let live = |inside: bool| -> Vec<u32> {
-            (0..vectors.len() as u32)
-                .filter(|&i| !vectors[i as usize].is_empty() && (group[i as usize] == g) == inside)
-                .collect()
-        };
-        found.extend(knn(vectors, &live(false), &live(true), k, min_sim));
+    let indexes: Vec<GroupIndex<'_>> = groups
+        .par_iter()
+        .map(|g| GroupIndex::new(vectors, g.iter().map(|m| m.1).collect()))
+        .collect();
+    let ids: Vec<u32> = members.iter().map(|m| m.1).collect();
+    let found: Vec<Vec<(u32, u32)>> = ids
+        .par_iter()
+        .map(|&i| {
+            let own = group[i as usize];
+            let v = &vectors[i as usize];
+            let mut near: Vec<(u32, f32)> = Vec::new();
+            let mut across: Vec<(u32, f32)> = Vec::new();
+            for (g, index) in groups.iter().zip(&indexes) {
+                if g[0].0 == own {
+                    if k > 0 {
+                        near.extend(index.search(vectors, v, i, k, min_sim));
+                    }
+                } else {
+                    let hits = index.search(vectors, v, i, k.max(k_across), min_sim);
+                    if k_across > 0 {
+                        across.extend_from_slice(&hits);
+                    }
+                    if k > 0 {
+                        near.extend(hits);
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            for (mut list, keep) in [(near, k), (across, k_across)] {
+                best_first(&mut list);
+                list.truncate(keep);
+                out.extend(list.into_iter().map(|(j, _)| (i, j)));
+            }
+            out
+        })
+        .collect();
+    finish(vectors, found.into_iter().flatten().collect())
+}
+
+/// Sorts hits by similarity, highest first (ties by id).
+fn best_first(hits: &mut [(u32, f32)]) {
+    hits.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+}
+
+/// One group's vectors, searched exactly or through an HNSW graph.
+enum GroupIndex<'a> {
+    Exact(Vec<u32>),
+    Graph(Hnsw<'a, f32, UnitDistance>),
+}
+
+impl<'a> GroupIndex<'a> {
+    fn new(vectors: &'a [Vec<f32>], ids: Vec<u32>) -> Self {
+        if ids.len() <= EXACT_LIMIT {
+            return GroupIndex::Exact(ids);
+        }
+        let hnsw = Hnsw::new(16, ids.len(), 16, 100, UnitDistance);
+        for &i in &ids {
+            hnsw.insert_slice((&vectors[i as usize], i as usize));
+        }
+        GroupIndex::Graph(hnsw)
     }
-    finish(vectors, found)
+
+    /// The `k` nearest vectors to `v` (cosine ≥ `min_sim`, `itself` excluded), best first.
+    fn search(
+        &self,
+        vectors: &[Vec<f32>],
+        v: &[f32],
+        itself: u32,
+        k: usize,
+        min_sim: f32,
+    ) -> Vec<(u32, f32)> {
+        let mut hits: Vec<(u32, f32)> = match self {
+            GroupIndex::Exact(ids) => ids
+                .iter()
+                .filter(|&&j| j != itself)
+                .map(|&j| (j, dot(v, &vectors[j as usize])))
+                .filter(|&(_, s)| s >= min_sim)
+                .collect(),
+            GroupIndex::Graph(hnsw) => hnsw
+                .search(v, k + 1, 64)
+                .into_iter()
+                .map(|n| n.d_id as u32)
+                .filter(|&j| j != itself)
+                .map(|j| (j, dot(v, &vectors[j as usize])))
+                .filter(|&(_, s)| s >= min_sim)
+                .collect(),
+        };
+        if hits.len() > k {
+            hits.select_nth_unstable_by(k, |x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            hits.truncate(k);
+        }
+        best_first(&mut hits);
+        hits
+    }
 }
 
 /// Sorted, deduplicated `(a, b, similarity)` with `a < b`.
@@ -64,59 +191,6 @@ fn finish(vectors: &[Vec<f32>], found: Vec<(u32, u32)>) -> Vec<(u32, u32, f32)> 
     pairs.sort_unstable_by_key(|p| (p.0, p.1));
     pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
     pairs
-}
-
-/// The `k` nearest `targets` (cosine ≥ `min_sim`, itself excluded) of each of `queries`.
-fn knn(
-    vectors: &[Vec<f32>],
-    targets: &[u32],
-    queries: &[u32],
-    k: usize,
-    min_sim: f32,
-) -> Vec<(u32, u32)> {
-    if targets.is_empty() || queries.is_empty() || k == 0 {
-        return Vec::new();
-    }
-    let neighbours: Vec<Vec<(u32, f32)>> = if targets.len() <= EXACT_LIMIT {
-        queries
-            .par_iter()
-            .map(|&i| {
-                let v = &vectors[i as usize];
-                let mut best: Vec<(u32, f32)> = targets
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| (j, dot(v, &vectors[j as usize])))
-                    .filter(|&(_, s)| s >= min_sim)
-                    .collect();
-                best.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-                best.truncate(k);
-                best
-            })
-            .collect()
-    } else {
-        // Euclidean distance orders unit vectors as cosine does (|x − y|² = 2 − 2·cos).
-        let hnsw: Hnsw<f32, DistL2> = Hnsw::new(16, targets.len(), 16, 100, DistL2 {});
-        for &i in targets {
-            hnsw.insert_slice((&vectors[i as usize], i as usize));
-        }
-        queries
-            .par_iter()
-            .map(|&i| {
-                hnsw.search(&vectors[i as usize], k + 1, 64)
-                    .into_iter()
-                    .map(|n| n.d_id as u32)
-                    .map(|j| (j, dot(&vectors[i as usize], &vectors[j as usize])))
-                    .filter(|&(j, s)| j != i && s >= min_sim)
-                    .take(k)
-                    .collect()
-            })
-            .collect()
-    };
-    queries
-        .iter()
-        .zip(neighbours)
-        .flat_map(|(&i, ns)| ns.into_iter().map(move |(j, _)| (i, j)))
-        .collect()
 }
 
 #[cfg(test)]

@@ -293,7 +293,9 @@ impl UnigramTokenizer {
             let b0 = starts[i];
             for e in i + 1..=n {
                 if starts[e] - b0 > self.max_piece_bytes
-                    || (self.meta_leading_only && e > i + 1 && buf[starts[e - 1]..].starts_with(META))
+                    || (self.meta_leading_only
+                        && e > i + 1
+                        && buf[starts[e - 1]..].starts_with(META))
                 {
                     break;
                 }
@@ -903,6 +905,23 @@ mod tests {
         let p = write_tiny(tmp.path(), 3);
         let m = E5Model::load(&p, Device::Cpu, batch, weights).unwrap();
         (tmp, m)
+    }
+
+    #[test]
+    fn word_marker_pruning_changes_no_segmentation() {
+        let (_tmp, mut m) = tiny(LinearWeights::F32, 4);
+        let texts = [
+            "abc ab  c",
+            " ab abc xy",
+            "A\u{3000}b\u{AD}c cab",
+            "",
+            "bcbcbc a",
+        ];
+        assert!(m.tok.meta_leading_only);
+        let pruned: Vec<Vec<u32>> = texts.iter().map(|t| m.tok.content_ids(t, 99)).collect();
+        m.tok.meta_leading_only = false;
+        let full: Vec<Vec<u32>> = texts.iter().map(|t| m.tok.content_ids(t, 99)).collect();
+        assert_eq!(pruned, full);
     }
 
     #[test]

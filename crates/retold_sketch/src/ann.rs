@@ -22,8 +22,9 @@ pub const EXACT_LIMIT: usize = 2048;
 /// several additions are in flight at once.
 const LANES: usize = 32;
 
-/// Dot product, summed in [`LANES`] lanes (the same result on every x86-64 or ARM CPU: no
-/// fused multiply-add, a fixed order of additions).
+/// Dot product, summed in [`LANES`] lanes (the same result on every CPU: no fused
+/// multiply-add, a fixed order of additions). The lane sums are added in order, a shape the
+/// compiler turns into packed multiplies and adds.
 pub fn dot(x: &[f32], y: &[f32]) -> f32 {
     let mut acc = [0f32; LANES];
     let (xc, yc) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
@@ -38,14 +39,7 @@ pub fn dot(x: &[f32], y: &[f32]) -> f32 {
             acc[l] += a[l] * b[l];
         }
     }
-    let mut w = LANES;
-    while w > 1 {
-        w /= 2;
-        for l in 0..w {
-            acc[l] += acc[l + w];
-        }
-    }
-    acc[0] + tail
+    acc.iter().sum::<f32>() + tail
 }
 
 /// Distance between unit vectors for the graph: `1 − cosine` (orders neighbours as Euclidean

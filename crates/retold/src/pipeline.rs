@@ -1162,4 +1162,93 @@ mod tests {
             assert_eq!(line_keys_of(text, &tokenize(text)), expect, "{text:?}");
         }
     }
+
+    fn doc(text: &str) -> Doc {
+        Doc::new(crate::prepare::prepare(
+            text,
+            None,
+            &CorpusModel::empty(),
+            Some("en"),
+        ))
+    }
+
+    #[test]
+    fn doc_cache_prepares_each_document_once_within_budget() {
+        // Chunks of one pair: doc 0 is last needed by chunk 1, docs 1 and 2 by chunk 2.
+        let pairs = [(0u32, 1u32), (0, 2), (1, 2)];
+        for (budget, expect) in [(usize::MAX, 3), (0, 6)] {
+            let mut cache = DocCache::new(3, &pairs, 1, budget);
+            let made = std::sync::atomic::AtomicUsize::new(0);
+            let prepare = |i: u32| -> Result<Doc, Error> {
+                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(doc(&format!("Document number {i} has a few words in it.")))
+            };
+            for (ci, &(a, b)) in pairs.iter().enumerate() {
+                let ids = [a, b];
+                let docs = cache.get(&ids, &prepare).unwrap();
+                assert!(docs[0].prep.norm.text().contains(&format!("number {a} ")));
+                cache.keep(ci as u32, &ids, &docs);
+            }
+            assert_eq!(made.into_inner(), expect, "budget {budget}");
+            // Nothing is kept after the last chunk that needs it.
+            assert!(cache.docs.iter().all(Option::is_none));
+            assert_eq!(cache.bytes, 0);
+        }
+    }
+
+    /// The stages give the same pairs and clusters whatever the chunking and cache budget.
+    #[test]
+    fn dedup_is_the_same_with_any_chunking_and_cache() {
+        let base = "The council approved the new budget on Tuesday after a long debate about \
+                    roads, schools and the harbour. Critics said the plan was rushed.";
+        let texts = [
+            base.to_string(),
+            format!("{base} Reporting by a wire service."),
+            "A completely different story about a football match that ended in a draw after \
+             extra time and penalties in the rain."
+                .to_string(),
+            base.replace("Tuesday", "Wednesday"),
+            base.to_string(),
+        ];
+        let run = |pair_chunk: usize, cache: usize| {
+            let cfg = Config {
+                pair_chunk,
+                prepared_cache_bytes: cache,
+                ..Config::default()
+            };
+            let docs = texts.iter().enumerate().map(|(i, t)| {
+                Ok(Document::new(
+                    format!("d{i}"),
+                    t.clone(),
+                    retold_ingest::Origin::file("test"),
+                ))
+            });
+            let out = dedup(
+                docs,
+                &cfg,
+                RunOptions {
+                    keep: KeepPolicy::Original,
+                    on_bad: &mut |_| false,
+                    progress: &|_| {},
+                    models: None,
+                },
+            )
+            .unwrap();
+            let pairs: Vec<(u32, u32, Relation)> = out
+                .pairs
+                .iter()
+                .map(|p| (p.a, p.b, p.analysis.relation))
+                .collect();
+            let clusters: Vec<Vec<u32>> = out.clusters.iter().map(|c| c.docs.clone()).collect();
+            (pairs, clusters, out.keep)
+        };
+        let first = run(8192, 256 << 20);
+        assert!(
+            first.1.iter().any(|c| c.contains(&0) && c.contains(&4)),
+            "{first:?}"
+        );
+        for (chunk, cache) in [(1, 256 << 20), (1, 0), (2, 1 << 12)] {
+            assert_eq!(run(chunk, cache), first, "chunk {chunk}, cache {cache}");
+        }
+    }
 }

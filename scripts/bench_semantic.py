@@ -10,7 +10,12 @@ Measures, on this machine (CPU; no GPU is used unless the binary was built with 
   2. `retold dedup` end to end on the 10k-document benchmark corpus (scripts/make_corpus.py)
      with `--semantic off` and `--semantic on`, the same threads, one after the other: wall time,
      the ratio, candidate pairs, the share of pairs that reach the semantic aligner, texts and
-     document leads embedded (documents/s).
+     document leads embedded (documents/s);
+  3. the semantic layer's cost cascade on that run, from the `semantic layer:` line of the
+     dedup summary (the `cascade` counters of `Stats`, also in `retold eval --json`): how many
+     candidate pairs each stage decides (final after the lexical alignment, decided by the
+     cheap signals, vetoed by translation terms) and how many reach the transformer, with the
+     documents and sentences it embeds, as counts and shares.
 The section between `<!-- semantic:start -->` and `<!-- semantic:end -->` of
 docs/benchmarks.md is replaced (appended when missing); the rest of the file (written by
 scripts/bench.py) is kept. Standard library only.
@@ -66,6 +71,7 @@ def dedup(retold, corpus, mode, threads, work):
                 "aligned_pct", "texts", "docs_embedded", "embed_s"]
         for k, v in zip(keys, m.groups()):
             info[k] = float(v)
+        info["pairs_total"] = info["pairs"]
     m = re.search(r"pairs: (.*)", out.split("candidate pairs")[1] if "candidate pairs" in out else "")
     info["pairs"] = m.group(1).strip() if m else "?"
     return info
@@ -92,12 +98,36 @@ def render(speeds, off, on, corpus, threads):
         lines.append("| %s | %.1f | %.0f | %s | %s | %s | %s | %s | %s |" % (
             name, r["wall"], r["docs"] / max(r["wall"], 1e-9), r["candidates"], cheap, aligned, texts, leads,
             r["pairs"]))
+    lines += cascade_table(on)
     ratio = on["wall"] / max(off["wall"], 1e-9)
     lines += ["", "Cost of the semantic layer: **%.1f×** the lexical pipeline on this corpus and machine. "
               "Transformer embedding took %.1f s of the %.1f s; static document vectors (nearest-neighbour "
               "candidates, document similarity) %.1f s of reading and fingerprinting." % (
                   ratio, on.get("embed_s", 0), on["wall"], on.get("leads_s", 0)), "", END, ""]
     return "\n".join(lines)
+
+
+def cascade_table(r):
+    """The share of pairs and sentences reaching each stage of the cost cascade (semantic on)."""
+    if "cheap" not in r:
+        return []
+    pairs = max(r["pairs_total"], 1)
+    rows = [("final after the lexical alignment (exact or duplicate)", r["lexical_final"]),
+            ("decided by cheap signals (shared wording, static document vectors)", r["cheap"]),
+            ("vetoed by translation terms (numbers, names)", r["vetoed"]),
+            ("sentence-aligned by a transformer", r["aligned"])]
+    lines = ["", "Cost cascade of the `--semantic on` run (every candidate pair gets the lexical and "
+             "reworded-passage alignment and the cheap signals; only the rest reach the transformer):", "",
+             "| stage | pairs | share of candidate pairs |", "|---|---:|---:|"]
+    for name, n in rows:
+        lines.append("| %s | %d | %.2f %% |" % (name, n, 100.0 * n / pairs))
+    docs = max(r["docs"], 1)
+    emb = r.get("docs_embedded", 0)
+    lines += ["", "Transformer: %d sentences of %d documents embedded (%.2f %% of the %d documents; "
+              "%.1f sentences per embedded document); every document got a static vector (%d)." % (
+                  r.get("texts", 0), emb, 100.0 * emb / docs, r["docs"],
+                  r.get("texts", 0) / max(emb, 1), r.get("leads", 0))]
+    return lines
 
 
 def main():

@@ -1,13 +1,19 @@
-//! `dedup`: the whole pipeline over a stream of documents.
+//! `dedup`: the whole pipeline over a stream of documents, as named stages over one run
+//! state (`Corpus`: the documents' records, stored texts, static vectors and counters):
 //!
-//! 1. **First pass** (streaming, parallel per batch): normalise, mark boilerplate by cues,
-//!    tokenize; MinHash signature, passage seeds, exact hash and line keys of each document.
-//!    Texts go to a [`TextStore`]; only compact sketches stay in memory.
-//! 2. **Boilerplate learning**: lines that recur across documents that are otherwise different.
-//! 3. **Candidates**: exact-hash groups, LSH banding on MinHash, shared passage seeds.
-//! 4. **Verification**: every candidate pair is prepared again (with learned boilerplate),
-//!    aligned and classified, chunk by chunk, in parallel.
-//! 5. **Clusters** (chaining-guarded), **stories**, **provenance** and the **keep-list**.
+//! 1. **Read** (`Corpus::read`, streaming, parallel per batch): normalise, mark boilerplate by
+//!    cues, tokenize; MinHash signature, passage seeds, sentence keys, exact hash and line keys
+//!    of each document (with the semantic layer also language, anchor and translation terms and
+//!    the static vector). Texts go to a [`TextStore`]; only compact sketches stay in memory.
+//! 2. **Learn** (`Corpus::learn`): boilerplate lines that recur across documents that are
+//!    otherwise different.
+//! 3. **Candidates** (`Corpus::candidates`): exact-hash groups, LSH banding on MinHash, shared
+//!    passage seeds and sentence keys; anchor terms and nearest neighbours of static vectors.
+//! 4. **Verify** (`Corpus::verify`): candidate pairs chunk by chunk, in parallel: each document
+//!    is prepared with the learned boilerplate (kept for later chunks within
+//!    `Config::prepared_cache_bytes`), every pair aligned and classified, then the semantic
+//!    layer's cost cascade (`semantic_chunk`).
+//! 5. **Group** (`group`): clusters (chaining-guarded), stories, provenance and the keep-list.
 //!
 //! The output depends only on the input: every parallel step collects in input order and
 //! every set is sorted, so `threads` changes speed, never results.
@@ -27,16 +33,17 @@ use crate::semantic::{
 use crate::store::TextStore;
 use ahash::AHashMap;
 use rayon::prelude::*;
-use retold_clean::CorpusModelBuilder;
+use retold_clean::{CorpusModel, CorpusModelBuilder};
 use retold_cluster::{Containment, DocEvidence, Edge, KeepPolicy};
 use retold_embed::StaticVectors;
 use retold_ingest::{Document, IngestError};
-use retold_sketch::ann::{nearest_pairs, nearest_pairs_across};
+use retold_sketch::ann::neighbour_pairs;
 use retold_sketch::{
     exact_hash, jaccard_estimate, passage_seeds, sentence_keys, LshIndex, LshParams, MinHasher,
     SeedIndex,
 };
 use retold_text::{hash_seq, normalize, normalize_text, tokenize, Token};
+use std::sync::{Arc, OnceLock};
 
 /// What the pipeline keeps of each document.
 #[derive(Debug, Clone)]
@@ -334,7 +341,8 @@ fn sketch(
     }
 }
 
-/// Runs the pipeline over `docs`.
+/// Runs the pipeline over `docs`: the stages [`Corpus::read`], [`Corpus::learn`],
+/// [`Corpus::candidates`], [`Corpus::verify`] and [`group`], in order, over one run state.
 pub fn dedup<I>(docs: I, cfg: &Config, opts: RunOptions<'_>) -> Result<DedupOutput, Error>
 where
     I: Iterator<Item = Result<Document, IngestError>>,
@@ -344,157 +352,281 @@ where
         stats.phase_secs[i] = clock.elapsed().as_secs_f64();
         clock = std::time::Instant::now();
     };
-    let hasher = MinHasher::new(cfg.minhash);
-    let models = opts.models.filter(|m| cfg.semantic.enabled && m.any());
-    let statics = models.and_then(|m| m.static_vectors(cfg.semantic.static_pieces));
-    let mut doc_vecs: Option<(Slot, Vec<Vec<f32>>)> = None;
-    let mut vectors: Vec<Vec<f32>> = Vec::new();
-    let mut doc_terms: Vec<retold_text::TranslationTerms> = Vec::new();
-    let mut vector_secs = 0f64;
-    let mut anchor_index = SeedIndex::new();
-    let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
-    let mut lsh = LshIndex::new(lsh_params);
-    let mut seed_index = SeedIndex::new();
-    let mut sentence_index = SeedIndex::new();
-    let mut learner = CorpusModelBuilder::new(cfg.learn);
-    let mut store = TextStore::new(cfg.spill_bytes);
-    let mut records: Vec<DocRecord> = Vec::new();
-    let mut same_sig: Vec<u32> = Vec::new();
-    let mut exact: Vec<(u64, u32)> = Vec::new();
-    let mut stats = Stats::default();
-    let mut batch: Vec<Document> = Vec::with_capacity(cfg.batch_size);
-    let mut docs = docs.peekable();
+    let mut corpus = Corpus::new(cfg, opts.models);
+    let sketches = corpus.read(docs, opts.on_bad, opts.progress)?;
+    lap(&mut corpus.stats, 0);
+    let (model, index) = corpus.learn(sketches);
+    lap(&mut corpus.stats, 1);
+    let pairs = corpus.candidates(index);
+    lap(&mut corpus.stats, 2);
+    let verified = corpus.verify(&model, &pairs, opts.progress)?;
+    (opts.progress)(Progress::Clustering);
+    lap(&mut corpus.stats, 3);
+    let (clusters, cluster_of, keep) = group(
+        corpus.records.len(),
+        &corpus.records,
+        &verified.pairs,
+        &verified.evidences,
+        &verified.containment,
+        cfg,
+        opts.keep,
+    );
+    lap(&mut corpus.stats, 4);
+    Ok(DedupOutput {
+        docs: corpus.records,
+        pairs: verified.pairs,
+        clusters,
+        cluster_of,
+        keep,
+        stats: corpus.stats,
+    })
+}
 
-    loop {
-        batch.clear();
-        while batch.len() < cfg.batch_size {
-            match docs.next() {
-                None => break,
-                Some(Ok(d)) => batch.push(d),
-                Some(Err(e)) => {
-                    if (opts.on_bad)(&e) {
-                        stats.skipped += 1;
-                    } else {
-                        return Err(Error::Ingest(e));
+/// The state of one `dedup` run, passed from stage to stage: what is kept of every document
+/// (record, text in the store, static vector and translation terms) and the counters.
+struct Corpus<'a> {
+    cfg: &'a Config,
+    /// Embedding models of the semantic layer (`None`: lexical only).
+    models: Option<&'a Models>,
+    /// Static document vectors (semantic layer, when the multilingual model is installed).
+    statics: Option<StaticVectors<'a>>,
+    hasher: MinHasher,
+    records: Vec<DocRecord>,
+    store: TextStore,
+    /// Static vector of each document (semantic layer; centred per language by
+    /// [`Corpus::candidates`]).
+    vectors: Vec<Vec<f32>>,
+    /// Translation terms of each document (semantic layer).
+    terms: Vec<retold_text::TranslationTerms>,
+    /// The slot of the document vectors, once they are ready for the cost cascade.
+    doc_slot: Option<Slot>,
+    stats: Stats,
+}
+
+/// What the first pass leaves for boilerplate learning.
+struct Sketches {
+    learner: CorpusModelBuilder,
+    /// [`SAME_TEXT_SIG`] signature values per document.
+    same_sig: Vec<u32>,
+    index: CandidateIndex,
+}
+
+/// The candidate indexes the first pass fills.
+struct CandidateIndex {
+    /// Exact hash of each document with content.
+    exact: Vec<(u64, u32)>,
+    lsh: LshIndex,
+    seeds: SeedIndex,
+    sentences: SeedIndex,
+    anchors: SeedIndex,
+}
+
+/// What verification leaves for grouping.
+struct Verified {
+    /// Pairs with a relation other than `unrelated` (or all, with `keep_unrelated`), sorted.
+    pairs: Vec<PairResult>,
+    /// Provenance evidence of every document in such a pair.
+    evidences: AHashMap<u32, DocEvidence>,
+    /// Containment of each such pair.
+    containment: Vec<Containment>,
+}
+
+impl<'a> Corpus<'a> {
+    fn new(cfg: &'a Config, models: Option<&'a Models>) -> Self {
+        let models = models.filter(|m| cfg.semantic.enabled && m.any());
+        Corpus {
+            cfg,
+            models,
+            statics: models.and_then(|m| m.static_vectors(cfg.semantic.static_pieces)),
+            hasher: MinHasher::new(cfg.minhash),
+            records: Vec::new(),
+            store: TextStore::new(cfg.spill_bytes),
+            vectors: Vec::new(),
+            terms: Vec::new(),
+            doc_slot: None,
+            stats: Stats::default(),
+        }
+    }
+
+    /// Stage 1, read and fingerprint: streams the documents in batches, sketches each batch in
+    /// parallel ([`sketch`]), fills the candidate indexes and the boilerplate learner, and
+    /// stores the texts.
+    fn read<I>(
+        &mut self,
+        docs: I,
+        on_bad: &mut dyn FnMut(&IngestError) -> bool,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<Sketches, Error>
+    where
+        I: Iterator<Item = Result<Document, IngestError>>,
+    {
+        let cfg = self.cfg;
+        let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
+        let mut sk = Sketches {
+            learner: CorpusModelBuilder::new(cfg.learn),
+            same_sig: Vec::new(),
+            index: CandidateIndex {
+                exact: Vec::new(),
+                lsh: LshIndex::new(lsh_params),
+                seeds: SeedIndex::new(),
+                sentences: SeedIndex::new(),
+                anchors: SeedIndex::new(),
+            },
+        };
+        let mut batch: Vec<Document> = Vec::with_capacity(cfg.batch_size);
+        let mut docs = docs.peekable();
+        loop {
+            batch.clear();
+            while batch.len() < cfg.batch_size {
+                match docs.next() {
+                    None => break,
+                    Some(Ok(d)) => batch.push(d),
+                    Some(Err(e)) => {
+                        if on_bad(&e) {
+                            self.stats.skipped += 1;
+                        } else {
+                            return Err(Error::Ingest(e));
+                        }
                     }
                 }
             }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        let t = std::time::Instant::now();
-        let sketches: Vec<Sketch> = batch
-            .par_iter()
-            .map(|d| {
-                sketch(
-                    &d.text,
-                    cfg,
-                    &hasher,
-                    statics.as_ref(),
-                    d.lang.as_deref(),
-                    &d.marked,
-                )
-            })
-            .collect();
-        if statics.is_some() {
-            // Share of the batch's time that went to static vectors is not separable from the
-            // rest of the sketch; report the batch time of the runs that computed them.
-            vector_secs += t.elapsed().as_secs_f64();
-        }
-        for (d, mut s) in batch.drain(..).zip(sketches) {
-            let idx = records.len() as u32;
-            if statics.is_some() {
-                vectors.push(std::mem::take(&mut s.vector));
-                doc_terms.push(std::mem::take(&mut s.terms));
+            if batch.is_empty() {
+                break;
             }
-            stats.bytes += d.text.len();
-            learner.observe(idx, d.source.as_deref(), &s.keys);
-            if s.tokens == 0 {
-                stats.empty += 1;
-                same_sig.extend(std::iter::repeat_n(u32::MAX, SAME_TEXT_SIG));
-            } else {
-                lsh.insert(idx, &s.sig);
-                anchor_index.insert(idx, &s.anchors);
-                seed_index.insert(idx, &s.seeds);
-                sentence_index.insert(idx, &s.sentence_keys);
-                exact.push((s.exact, idx));
-                same_sig.extend_from_slice(&s.sig[..SAME_TEXT_SIG.min(s.sig.len())]);
-                same_sig.extend(std::iter::repeat_n(
-                    u32::MAX,
-                    SAME_TEXT_SIG.saturating_sub(s.sig.len()),
-                ));
+            let t = std::time::Instant::now();
+            let (hasher, statics) = (&self.hasher, self.statics.as_ref());
+            let sketches: Vec<Sketch> = batch
+                .par_iter()
+                .map(|d| sketch(&d.text, cfg, hasher, statics, d.lang.as_deref(), &d.marked))
+                .collect();
+            if self.statics.is_some() {
+                // Share of the batch's time that went to static vectors is not separable from
+                // the rest of the sketch; report the batch time of the runs that computed them.
+                self.stats.doc_vectors.1 += t.elapsed().as_secs_f64();
             }
-            records.push(DocRecord {
-                id: d.id,
-                date: d.date,
-                source: d.source,
-                lang: d.lang.filter(|l| !l.is_empty()).or(s.lang),
-                bytes: d.text.len(),
-                tokens: s.tokens,
-                marked: d.marked,
+            for (d, s) in batch.drain(..).zip(sketches) {
+                self.add(d, s, &mut sk)?;
+            }
+            self.stats.docs = self.records.len();
+            progress(Progress::Reading {
+                docs: self.stats.docs,
+                bytes: self.stats.bytes,
             });
-            store.push(d.text)?;
         }
-        stats.docs = records.len();
-        (opts.progress)(Progress::Reading {
-            docs: stats.docs,
-            bytes: stats.bytes,
+        self.store.finish()?;
+        self.stats.spilled = self.store.spilled();
+        Ok(sk)
+    }
+
+    /// Adds one sketched document to the run: its record, text, indexes and learner entry.
+    fn add(&mut self, d: Document, mut s: Sketch, sk: &mut Sketches) -> Result<(), Error> {
+        let idx = self.records.len() as u32;
+        if self.statics.is_some() {
+            self.vectors.push(std::mem::take(&mut s.vector));
+            self.terms.push(std::mem::take(&mut s.terms));
+        }
+        self.stats.bytes += d.text.len();
+        sk.learner.observe(idx, d.source.as_deref(), &s.keys);
+        if s.tokens == 0 {
+            self.stats.empty += 1;
+            sk.same_sig
+                .extend(std::iter::repeat_n(u32::MAX, SAME_TEXT_SIG));
+        } else {
+            let ix = &mut sk.index;
+            ix.lsh.insert(idx, &s.sig);
+            ix.anchors.insert(idx, &s.anchors);
+            ix.seeds.insert(idx, &s.seeds);
+            ix.sentences.insert(idx, &s.sentence_keys);
+            ix.exact.push((s.exact, idx));
+            sk.same_sig
+                .extend_from_slice(&s.sig[..SAME_TEXT_SIG.min(s.sig.len())]);
+            sk.same_sig.extend(std::iter::repeat_n(
+                u32::MAX,
+                SAME_TEXT_SIG.saturating_sub(s.sig.len()),
+            ));
+        }
+        self.records.push(DocRecord {
+            id: d.id,
+            date: d.date,
+            source: d.source,
+            lang: d.lang.filter(|l| !l.is_empty()).or(s.lang),
+            bytes: d.text.len(),
+            tokens: s.tokens,
+            marked: d.marked,
         });
+        self.store.push(d.text)?;
+        Ok(())
     }
-    store.finish()?;
-    stats.spilled = store.spilled();
-    lap(&mut stats, 0);
-    let n = records.len();
 
-    // Boilerplate learned from the corpus.
-    let sig_of = |i: u32| &same_sig[i as usize * SAME_TEXT_SIG..(i as usize + 1) * SAME_TEXT_SIG];
-    let model =
-        learner.build(&|x, y| jaccard_estimate(sig_of(x), sig_of(y)) >= cfg.learn_same_text);
-    stats.learned_lines = model.len();
-    lap(&mut stats, 1);
+    /// Stage 2, learn boilerplate: lines that recur across documents that are otherwise
+    /// different (near-copies, by MinHash, count once).
+    fn learn(&mut self, sk: Sketches) -> (CorpusModel, CandidateIndex) {
+        let Sketches {
+            learner,
+            same_sig,
+            index,
+        } = sk;
+        let sig_of =
+            |i: u32| &same_sig[i as usize * SAME_TEXT_SIG..(i as usize + 1) * SAME_TEXT_SIG];
+        let model = learner
+            .build(&|x, y| jaccard_estimate(sig_of(x), sig_of(y)) >= self.cfg.learn_same_text);
+        self.stats.learned_lines = model.len();
+        (model, index)
+    }
 
-    // Candidates.
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    exact.sort_unstable();
-    for g in exact.chunk_by(|x, y| x.0 == y.0) {
-        for w in g.windows(2) {
-            pairs.push((w[0].1, w[1].1));
+    /// Stage 3, candidates: exact-hash chains, LSH bands, shared passage seeds and sentence
+    /// keys; with the semantic layer also shared anchor terms and nearest neighbours over the
+    /// static document vectors (which it centres per language). Sorted, deduplicated pairs.
+    fn candidates(&mut self, index: CandidateIndex) -> Vec<(u32, u32)> {
+        let cfg = self.cfg;
+        let CandidateIndex {
+            mut exact,
+            lsh,
+            seeds,
+            sentences,
+            anchors,
+        } = index;
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        exact.sort_unstable();
+        for g in exact.chunk_by(|x, y| x.0 == y.0) {
+            for w in g.windows(2) {
+                pairs.push((w[0].1, w[1].1));
+            }
         }
-    }
-    stats.exact_pairs = pairs.len();
-    let lsh_pairs = lsh.candidate_pairs(cfg.lsh_max_bucket);
-    stats.lsh_pairs = lsh_pairs.len();
-    drop(lsh);
-    pairs.extend(lsh_pairs);
-    let seed_pairs = seed_index.candidate_pairs(cfg.seed_min_shared, cfg.seed_max_df);
-    stats.seed_pairs = seed_pairs.len();
-    drop(seed_index);
-    pairs.extend(seed_pairs.into_iter().map(|(a, b, _)| (a, b)));
-    let sentence_pairs =
-        sentence_index.candidate_pairs(cfg.sentence_key_min_shared, cfg.seed_max_df);
-    stats.sentence_pairs = sentence_pairs.len();
-    drop(sentence_index);
-    pairs.extend(sentence_pairs.into_iter().map(|(a, b, _)| (a, b)));
-    if statics.is_some() {
-        let sp = &cfg.semantic;
-        let anchor_pairs = anchor_index.candidate_pairs(sp.anchor_min_shared, sp.anchor_max_df);
-        stats.anchor_pairs = anchor_pairs.len();
-        pairs.extend(anchor_pairs.into_iter().map(|(a, b, _)| (a, b)));
-        center_by_language(&mut vectors, &records, sp.language_prior);
-        stats.doc_vectors = (
-            vectors.iter().filter(|v| !v.is_empty()).count(),
-            vector_secs,
-        );
-        let slot = Slot::Static;
-        let min_sim = sp.for_slot(slot).ann_min_similarity;
-        let mut ann_pairs = nearest_pairs(&vectors, sp.ann_k, min_sim);
-        // Translations: each document's nearest neighbours in the other languages too.
-        let mut langs: Vec<&str> = records.iter().filter_map(|r| r.lang.as_deref()).collect();
-        langs.sort_unstable();
-        langs.dedup();
-        if langs.len() > 1 {
-            let group: Vec<u32> = records
+        self.stats.exact_pairs = pairs.len();
+        let lsh_pairs = lsh.candidate_pairs(cfg.lsh_max_bucket);
+        self.stats.lsh_pairs = lsh_pairs.len();
+        drop(lsh);
+        pairs.extend(lsh_pairs);
+        let seed_pairs = seeds.candidate_pairs(cfg.seed_min_shared, cfg.seed_max_df);
+        self.stats.seed_pairs = seed_pairs.len();
+        drop(seeds);
+        pairs.extend(seed_pairs.into_iter().map(|(a, b, _)| (a, b)));
+        let sentence_pairs =
+            sentences.candidate_pairs(cfg.sentence_key_min_shared, cfg.seed_max_df);
+        self.stats.sentence_pairs = sentence_pairs.len();
+        drop(sentences);
+        pairs.extend(sentence_pairs.into_iter().map(|(a, b, _)| (a, b)));
+        if self.statics.is_some() {
+            let sp = &cfg.semantic;
+            let anchor_pairs = anchors.candidate_pairs(sp.anchor_min_shared, sp.anchor_max_df);
+            self.stats.anchor_pairs = anchor_pairs.len();
+            pairs.extend(anchor_pairs.into_iter().map(|(a, b, _)| (a, b)));
+            center_by_language(&mut self.vectors, &self.records, sp.language_prior);
+            self.stats.doc_vectors.0 = self.vectors.iter().filter(|v| !v.is_empty()).count();
+            let slot = Slot::Static;
+            let min_sim = sp.for_slot(slot).ann_min_similarity;
+            // Each document's nearest neighbours overall, and (translations) in the other
+            // languages, whose nearest documents overall would crowd out.
+            let mut langs: Vec<&str> = self
+                .records
+                .iter()
+                .filter_map(|r| r.lang.as_deref())
+                .collect();
+            langs.sort_unstable();
+            langs.dedup();
+            let group: Vec<u32> = self
+                .records
                 .iter()
                 .map(|r| {
                     r.lang
@@ -503,126 +635,222 @@ where
                         .map_or(u32::MAX, |g| g as u32)
                 })
                 .collect();
-            ann_pairs.extend(nearest_pairs_across(
-                &vectors,
-                &group,
-                sp.ann_k_across,
-                min_sim,
-            ));
-            ann_pairs.sort_unstable_by_key(|p| (p.0, p.1));
-            ann_pairs.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+            let k_across = if langs.len() > 1 { sp.ann_k_across } else { 0 };
+            let ann_pairs = neighbour_pairs(&self.vectors, &group, sp.ann_k, k_across, min_sim);
+            self.doc_slot = Some(slot);
+            self.stats.ann_pairs = ann_pairs.len();
+            pairs.extend(ann_pairs.into_iter().map(|(a, b, _)| (a, b)));
         }
-        doc_vecs = Some((slot, std::mem::take(&mut vectors)));
-        stats.ann_pairs = ann_pairs.len();
-        pairs.extend(ann_pairs.into_iter().map(|(a, b, _)| (a, b)));
+        drop(anchors);
+        pairs.sort_unstable();
+        pairs.dedup();
+        self.stats.candidates = pairs.len();
+        pairs
     }
-    drop(anchor_index);
-    pairs.sort_unstable();
-    pairs.dedup();
-    stats.candidates = pairs.len();
-    lap(&mut stats, 2);
 
-    // Verification, chunk by chunk.
-    let mut verified: Vec<PairResult> = Vec::new();
-    let mut evidences: AHashMap<u32, DocEvidence> = AHashMap::new();
-    let mut containment: Vec<Containment> = Vec::new();
-    let total = pairs.len();
-    for (ci, chunk) in pairs.chunks(cfg.pair_chunk.max(1)).enumerate() {
-        let mut ids: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let prepared: Vec<Result<Prepared, Error>> = ids
-            .par_iter()
-            .map(|&i| {
-                let text = store.get(i)?;
-                let r = &records[i as usize];
-                Ok(prepare_with(
-                    &text,
-                    r.source.as_deref(),
-                    &model,
-                    r.lang.as_deref(),
-                    &r.marked,
-                    false,
-                ))
-            })
-            .collect();
-        let mut prep: Vec<Prepared> = Vec::with_capacity(ids.len());
-        for p in prepared {
-            prep.push(p?);
-        }
-        let pos = |i: u32| ids.binary_search(&i).expect("id prepared");
-        let mut analyses: Vec<PairAnalysis> = chunk
-            .par_iter()
-            .map(|&(a, b)| analyze(&prep[pos(a)], &prep[pos(b)], cfg))
-            .collect();
-        if let Some(models) = models {
-            let t = std::time::Instant::now();
-            let gate = doc_vecs.as_ref().map(|(s, v)| (v.as_slice(), *s));
-            let sem = semantic_chunk(
-                chunk,
-                &mut analyses,
-                &ids,
-                &prep,
-                &records,
-                models,
-                gate,
-                &doc_terms,
-                cfg,
-            )?;
-            stats.cascade.add(&sem);
-            stats.semantic_pairs = stats.cascade.transformer_pairs;
-            stats.sentences_embedded = stats.cascade.transformer_sentences;
-            stats.embed_secs += t.elapsed().as_secs_f64();
-        }
-        let results: Vec<Option<PairResult>> =
-            chunk
-                .iter()
-                .zip(analyses)
-                .map(|(&(a, b), an)| {
-                    (cfg.keep_unrelated || an.relation != Relation::Unrelated)
-                        .then_some(PairResult { a, b, analysis: an })
-                })
+    /// Stage 4, verify: every candidate pair, chunk by chunk in parallel, is aligned and
+    /// classified ([`analyze`]), then goes through the semantic layer's cost cascade
+    /// ([`semantic_chunk`]). Documents are prepared with the learned boilerplate once and kept
+    /// for later chunks as far as `Config::prepared_cache_bytes` allows ([`DocCache`]).
+    fn verify(
+        &mut self,
+        model: &CorpusModel,
+        pairs: &[(u32, u32)],
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<Verified, Error> {
+        let cfg = self.cfg;
+        let chunk_len = cfg.pair_chunk.max(1);
+        let mut out = Verified {
+            pairs: Vec::new(),
+            evidences: AHashMap::new(),
+            containment: Vec::new(),
+        };
+        let mut cache = DocCache::new(
+            self.records.len(),
+            pairs,
+            chunk_len,
+            cfg.prepared_cache_bytes,
+        );
+        let total = pairs.len();
+        let (records, store) = (&self.records, &self.store);
+        let prepare = |i: u32| -> Result<Doc, Error> {
+            let text = store.get(i)?;
+            let r = &records[i as usize];
+            Ok(Doc::new(prepare_with(
+                &text,
+                r.source.as_deref(),
+                model,
+                r.lang.as_deref(),
+                &r.marked,
+                false,
+            )))
+        };
+        for (ci, chunk) in pairs.chunks(chunk_len).enumerate() {
+            let mut ids: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let docs = cache.get(&ids, &prepare)?;
+            let pos = |i: u32| ids.binary_search(&i).expect("id prepared");
+            let mut analyses: Vec<PairAnalysis> = chunk
+                .par_iter()
+                .map(|&(a, b)| analyze(&docs[pos(a)].prep, &docs[pos(b)].prep, cfg))
                 .collect();
-        for r in results.into_iter().flatten() {
-            for i in [r.a, r.b] {
-                evidences.entry(i).or_insert_with(|| {
-                    evidence(&prep[pos(i)], records[i as usize].date.as_deref())
-                });
+            if let Some(models) = self.models {
+                let t = std::time::Instant::now();
+                let gate = self.doc_slot.map(|s| (self.vectors.as_slice(), s));
+                let sem = semantic_chunk(
+                    chunk,
+                    &mut analyses,
+                    &ids,
+                    &docs,
+                    records,
+                    models,
+                    gate,
+                    &self.terms,
+                    cfg,
+                )?;
+                let stats = &mut self.stats;
+                stats.cascade.add(&sem);
+                stats.semantic_pairs = stats.cascade.transformer_pairs;
+                stats.sentences_embedded = stats.cascade.transformer_sentences;
+                stats.embed_secs += t.elapsed().as_secs_f64();
             }
-            containment.push(Containment {
-                a: r.a,
-                b: r.b,
-                a_in_b: r.analysis.features.contained_a(),
-                b_in_a: r.analysis.features.contained_b(),
+            for (&(a, b), an) in chunk.iter().zip(analyses) {
+                if !cfg.keep_unrelated && an.relation == Relation::Unrelated {
+                    continue;
+                }
+                for i in [a, b] {
+                    out.evidences.entry(i).or_insert_with(|| {
+                        evidence(&docs[pos(i)].prep, records[i as usize].date.as_deref())
+                    });
+                }
+                out.containment.push(Containment {
+                    a,
+                    b,
+                    a_in_b: an.features.contained_a(),
+                    b_in_a: an.features.contained_b(),
+                });
+                out.pairs.push(PairResult { a, b, analysis: an });
+            }
+            cache.keep(ci as u32, &ids, &docs);
+            progress(Progress::Verifying {
+                done: (ci * chunk_len + chunk.len()).min(total),
+                total,
             });
-            verified.push(r);
         }
-        (opts.progress)(Progress::Verifying {
-            done: (ci * cfg.pair_chunk + chunk.len()).min(total),
-            total,
-        });
+        Ok(out)
     }
-    (opts.progress)(Progress::Clustering);
-    lap(&mut stats, 3);
+}
 
-    let (clusters, cluster_of, keep) = group(
-        n,
-        &records,
-        &verified,
-        &evidences,
-        &containment,
-        cfg,
-        opts.keep,
-    );
-    lap(&mut stats, 4);
-    Ok(DedupOutput {
-        docs: records,
-        pairs: verified,
-        clusters,
-        cluster_of,
-        keep,
-        stats,
-    })
+/// A document prepared for verification, with what the semantic layer computes of it.
+struct Doc {
+    prep: Prepared,
+    /// Its units and their transformer embeddings, per model ([`slot_index`]), once embedded.
+    embedded: [OnceLock<(Units, Vec<Vec<f32>>)>; 3],
+}
+
+impl Doc {
+    fn new(prep: Prepared) -> Self {
+        Doc {
+            prep,
+            embedded: Default::default(),
+        }
+    }
+
+    /// Bytes held on the heap, for the cache's budget.
+    fn heap_bytes(&self) -> usize {
+        let embedded: usize = self
+            .embedded
+            .iter()
+            .filter_map(OnceLock::get)
+            .map(|(u, e)| {
+                u.texts.iter().map(String::capacity).sum::<usize>()
+                    + u.spans.capacity() * 8
+                    + e.iter().map(|v| v.capacity() * 4).sum::<usize>()
+            })
+            .sum();
+        std::mem::size_of::<Doc>() + self.prep.heap_bytes() + embedded
+    }
+}
+
+/// Index of a model slot in [`Doc::embedded`].
+fn slot_index(s: Slot) -> usize {
+    match s {
+        Slot::English => 0,
+        Slot::Multilingual => 1,
+        Slot::Static => 2,
+    }
+}
+
+/// Prepared documents kept from one chunk of pairs to the next: a document stays while a
+/// later chunk needs it and the byte budget allows; it is dropped after the last chunk that
+/// needs it. What is kept only saves work: the results are the same with any budget.
+struct DocCache {
+    docs: Vec<Option<(Arc<Doc>, usize)>>,
+    /// Index of the last chunk that needs each document.
+    last_use: Vec<u32>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl DocCache {
+    fn new(n: usize, pairs: &[(u32, u32)], chunk_len: usize, budget: usize) -> Self {
+        let mut last_use = vec![0u32; n];
+        for (ci, chunk) in pairs.chunks(chunk_len.max(1)).enumerate() {
+            for &(a, b) in chunk {
+                last_use[a as usize] = ci as u32;
+                last_use[b as usize] = ci as u32;
+            }
+        }
+        DocCache {
+            docs: vec![None; n],
+            last_use,
+            bytes: 0,
+            budget,
+        }
+    }
+
+    /// The documents `ids` (sorted), those not kept prepared in parallel by `prepare`.
+    fn get(
+        &self,
+        ids: &[u32],
+        prepare: &(dyn Fn(u32) -> Result<Doc, Error> + Sync),
+    ) -> Result<Vec<Arc<Doc>>, Error> {
+        let missing: Vec<u32> = ids
+            .iter()
+            .copied()
+            .filter(|&i| self.docs[i as usize].is_none())
+            .collect();
+        let made: Vec<Result<Doc, Error>> = missing.par_iter().map(|&i| prepare(i)).collect();
+        let mut made = made.into_iter();
+        let mut out = Vec::with_capacity(ids.len());
+        for &i in ids {
+            match &self.docs[i as usize] {
+                Some((d, _)) => out.push(Arc::clone(d)),
+                None => out.push(Arc::new(made.next().expect("one per missing id")?)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// After chunk `ci` (its documents `ids` and `docs`): drops what no later chunk needs and
+    /// keeps the rest within the budget.
+    fn keep(&mut self, ci: u32, ids: &[u32], docs: &[Arc<Doc>]) {
+        for (&i, d) in ids.iter().zip(docs) {
+            let slot = &mut self.docs[i as usize];
+            if self.last_use[i as usize] <= ci {
+                if let Some((_, b)) = slot.take() {
+                    self.bytes -= b;
+                }
+            } else if slot.is_none() {
+                let b = d.heap_bytes();
+                if self.bytes + b <= self.budget {
+                    *slot = Some((Arc::clone(d), b));
+                    self.bytes += b;
+                }
+            }
+        }
+    }
 }
 
 /// The model slot and language relation of a pair, from the documents' languages.
@@ -636,18 +864,19 @@ fn pair_slot(records: &[DocRecord], models: &Models, a: u32, b: u32) -> Option<(
 }
 
 /// Runs the semantic layer on the pairs of a chunk whose lexical relation is not already
-/// final: every such pair gets its document-vector similarity (`docs`: the vectors and their
+/// final: every such pair gets its document-vector similarity (`gate`: the vectors and their
 /// slot) and the anchor veto; those its [`PairPlan`] aligns also get their sentences aligned,
-/// with the units of the documents involved embedded once per model, in one batch.
+/// with the units of the documents involved embedded once per model and run (kept with the
+/// document, [`Doc::embedded`]), those of this chunk in one batch per model.
 #[allow(clippy::too_many_arguments)]
 fn semantic_chunk(
     chunk: &[(u32, u32)],
     analyses: &mut [PairAnalysis],
     ids: &[u32],
-    prep: &[Prepared],
+    docs: &[Arc<Doc>],
     records: &[DocRecord],
     models: &Models,
-    docs: Option<(&[Vec<f32>], Slot)>,
+    gate: Option<(&[Vec<f32>], Slot)>,
     terms: &[retold_text::TranslationTerms],
     cfg: &Config,
 ) -> Result<Cascade, Error> {
@@ -657,7 +886,7 @@ fn semantic_chunk(
         pairs: chunk.len(),
         ..Cascade::default()
     };
-    let Some((vectors, doc_slot)) = docs else {
+    let Some((vectors, doc_slot)) = gate else {
         return Ok(cascade);
     };
     let no_terms = retold_text::TranslationTerms::default();
@@ -690,62 +919,51 @@ fn semantic_chunk(
             cascade.cheap_decided += 1;
         }
     }
-    let todo: Vec<(usize, Slot)> = plans
+    // Which documents need which model and are not embedded by it yet.
+    let mut fresh: Vec<(Slot, u32)> = plans
         .iter()
         .filter(|(_, p)| p.align)
-        .map(|(k, p)| (*k, p.slot))
+        .flat_map(|&(k, p)| [(p.slot, chunk[k].0), (p.slot, chunk[k].1)])
+        .filter(|&(s, d)| docs[pos(d)].embedded[slot_index(s)].get().is_none())
         .collect();
-    // Which documents need which model.
-    let mut need: Vec<(Slot, u32)> = todo
-        .iter()
-        .flat_map(|&(k, s)| [(s, chunk[k].0), (s, chunk[k].1)])
-        .collect();
-    need.sort_unstable();
-    need.dedup();
-    cascade.transformer_docs = need.len();
-    let unit_list: Vec<Units> = need
+    fresh.sort_unstable();
+    fresh.dedup();
+    cascade.transformer_docs = fresh.len();
+    let mut unit_list: Vec<Units> = fresh
         .par_iter()
-        .map(|&(_, d)| units(&prep[pos(d)]))
+        .map(|&(_, d)| units(&docs[pos(d)].prep))
         .collect();
-    let mut emb: Vec<Vec<Vec<f32>>> = vec![Vec::new(); need.len()];
     for slot in [Slot::English, Slot::Multilingual] {
-        let members: Vec<usize> = (0..need.len()).filter(|&i| need[i].0 == slot).collect();
+        let members: Vec<usize> = (0..fresh.len()).filter(|&i| fresh[i].0 == slot).collect();
         let texts: Vec<&str> = members
             .iter()
             .flat_map(|&i| unit_list[i].texts.iter().map(String::as_str))
             .collect();
-        if texts.is_empty() {
-            continue;
-        }
-        cascade.transformer_sentences += texts.len();
-        let mut vecs = models.embed(slot, &texts)?.into_iter();
-        for &i in &members {
-            emb[i] = vecs.by_ref().take(unit_list[i].texts.len()).collect();
+        let vecs = if texts.is_empty() {
+            Vec::new()
+        } else {
+            cascade.transformer_sentences += texts.len();
+            models.embed(slot, &texts)?
+        };
+        let mut vecs = vecs.into_iter();
+        let embs: Vec<Vec<Vec<f32>>> = members
+            .iter()
+            .map(|&i| vecs.by_ref().take(unit_list[i].texts.len()).collect())
+            .collect();
+        for (&i, emb) in members.iter().zip(embs) {
+            let u = std::mem::take(&mut unit_list[i]);
+            // Only documents without this model's embeddings are in `fresh`.
+            let _ = docs[pos(fresh[i].1)].embedded[slot_index(slot)].set((u, emb));
         }
     }
-    let at = |s: Slot, d: u32| need.binary_search(&(s, d)).expect("unit embedded");
     let done: Vec<(usize, PairAnalysis)> = plans
         .par_iter()
         .map(|&(k, plan)| {
             let (a, b) = chunk[k];
-            let (pa, pb) = (&prep[pos(a)], &prep[pos(b)]);
-            let input = plan.input(|| {
-                let (ia, ib) = (at(plan.slot, a), at(plan.slot, b));
-                (
-                    SemSide {
-                        units: &unit_list[ia],
-                        emb: &emb[ia],
-                        tokens: pa.tokens.len(),
-                    },
-                    SemSide {
-                        units: &unit_list[ib],
-                        emb: &emb[ib],
-                        tokens: pb.tokens.len(),
-                    },
-                )
-            });
+            let (da, db) = (&docs[pos(a)], &docs[pos(b)]);
+            let input = plan.input(|| (sem_side(da, plan.slot), sem_side(db, plan.slot)));
             let mut an = analyses[k].clone();
-            add_semantic(&mut an, pa, pb, input, cfg);
+            add_semantic(&mut an, &da.prep, &db.prep, input, cfg);
             (k, an)
         })
         .collect();
@@ -753,6 +971,16 @@ fn semantic_chunk(
         analyses[k] = an;
     }
     Ok(cascade)
+}
+
+/// A document's side of the sentence aligner: its units embedded by `slot`'s model.
+fn sem_side(d: &Doc, slot: Slot) -> SemSide<'_> {
+    let (units, emb) = d.embedded[slot_index(slot)].get().expect("units embedded");
+    SemSide {
+        units,
+        emb,
+        tokens: d.prep.tokens.len(),
+    }
 }
 
 /// Centres static document vectors per language (see `SemanticParams::language_prior`) and
@@ -932,6 +1160,95 @@ mod tests {
                 .map(|(_, k)| k)
                 .collect();
             assert_eq!(line_keys_of(text, &tokenize(text)), expect, "{text:?}");
+        }
+    }
+
+    fn doc(text: &str) -> Doc {
+        Doc::new(crate::prepare::prepare(
+            text,
+            None,
+            &CorpusModel::empty(),
+            Some("en"),
+        ))
+    }
+
+    #[test]
+    fn doc_cache_prepares_each_document_once_within_budget() {
+        // Chunks of one pair: doc 0 is last needed by chunk 1, docs 1 and 2 by chunk 2.
+        let pairs = [(0u32, 1u32), (0, 2), (1, 2)];
+        for (budget, expect) in [(usize::MAX, 3), (0, 6)] {
+            let mut cache = DocCache::new(3, &pairs, 1, budget);
+            let made = std::sync::atomic::AtomicUsize::new(0);
+            let prepare = |i: u32| -> Result<Doc, Error> {
+                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(doc(&format!("Document number {i} has a few words in it.")))
+            };
+            for (ci, &(a, b)) in pairs.iter().enumerate() {
+                let ids = [a, b];
+                let docs = cache.get(&ids, &prepare).unwrap();
+                assert!(docs[0].prep.norm.text().contains(&format!("number {a} ")));
+                cache.keep(ci as u32, &ids, &docs);
+            }
+            assert_eq!(made.into_inner(), expect, "budget {budget}");
+            // Nothing is kept after the last chunk that needs it.
+            assert!(cache.docs.iter().all(Option::is_none));
+            assert_eq!(cache.bytes, 0);
+        }
+    }
+
+    /// The stages give the same pairs and clusters whatever the chunking and cache budget.
+    #[test]
+    fn dedup_is_the_same_with_any_chunking_and_cache() {
+        let base = "The council approved the new budget on Tuesday after a long debate about \
+                    roads, schools and the harbour. Critics said the plan was rushed.";
+        let texts = [
+            base.to_string(),
+            format!("{base} Reporting by a wire service."),
+            "A completely different story about a football match that ended in a draw after \
+             extra time and penalties in the rain."
+                .to_string(),
+            base.replace("Tuesday", "Wednesday"),
+            base.to_string(),
+        ];
+        let run = |pair_chunk: usize, cache: usize| {
+            let cfg = Config {
+                pair_chunk,
+                prepared_cache_bytes: cache,
+                ..Config::default()
+            };
+            let docs = texts.iter().enumerate().map(|(i, t)| {
+                Ok(Document::new(
+                    format!("d{i}"),
+                    t.clone(),
+                    retold_ingest::Origin::file("test"),
+                ))
+            });
+            let out = dedup(
+                docs,
+                &cfg,
+                RunOptions {
+                    keep: KeepPolicy::Original,
+                    on_bad: &mut |_| false,
+                    progress: &|_| {},
+                    models: None,
+                },
+            )
+            .unwrap();
+            let pairs: Vec<(u32, u32, Relation)> = out
+                .pairs
+                .iter()
+                .map(|p| (p.a, p.b, p.analysis.relation))
+                .collect();
+            let clusters: Vec<Vec<u32>> = out.clusters.iter().map(|c| c.docs.clone()).collect();
+            (pairs, clusters, out.keep)
+        };
+        let first = run(8192, 256 << 20);
+        assert!(
+            first.1.iter().any(|c| c.contains(&0) && c.contains(&4)),
+            "{first:?}"
+        );
+        for (chunk, cache) in [(1, 256 << 20), (1, 0), (2, 1 << 12)] {
+            assert_eq!(run(chunk, cache), first, "chunk {chunk}, cache {cache}");
         }
     }
 }

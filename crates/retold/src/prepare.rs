@@ -76,6 +76,23 @@ impl Prepared {
         })
     }
 
+    /// Bytes held on the heap (text, offset map, spans, tokens and the sentences once
+    /// computed), for memory budgets.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let sentences = self.sentences.get().map_or(0, |s| {
+            s.spans.capacity() * size_of::<(u32, u32)>()
+                + s.bags
+                    .iter()
+                    .map(|b| size_of::<retold_align::Sentence>() + b.terms.capacity() * 8)
+                    .sum::<usize>()
+        });
+        self.norm.heap_bytes()
+            + self.spans.capacity() * size_of::<Span>()
+            + self.tokens.capacity() * size_of::<Token>()
+            + sentences
+    }
+
     /// Number of code points of boilerplate in the normalised text.
     pub fn boilerplate_bytes(&self) -> usize {
         self.spans.iter().map(|s| s.end - s.start).sum()

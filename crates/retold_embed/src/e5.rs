@@ -160,6 +160,10 @@ pub(crate) struct UnigramTokenizer {
     pub unk: u32,
     unk_score: f32,
     max_piece_bytes: usize,
+    /// No piece holds the metaspace marker after its first character (SentencePiece's
+    /// `split_by_whitespace`): a piece never spans a word boundary, so the Viterbi search
+    /// stops extending a piece at the next marker.
+    meta_leading_only: bool,
 }
 
 impl UnigramTokenizer {
@@ -190,12 +194,18 @@ impl UnigramTokenizer {
         }
         let mut pieces: HashMap<Box<[u8]>, u32, Fnv> = HashMap::with_capacity_and_hasher(n, Fnv);
         let mut max_piece_bytes = 1;
+        let mut meta_leading_only = true;
+        let mut meta = [0u8; 4];
+        let meta: &[u8] = META.encode_utf8(&mut meta).as_bytes();
         for i in 0..n {
             let p = &blob[offs[i]..offs[i + 1]];
             if p.is_empty() {
                 continue;
             }
             max_piece_bytes = max_piece_bytes.max(p.len());
+            if p.len() > meta.len() && p[1..].windows(meta.len()).any(|w| w == meta) {
+                meta_leading_only = false;
+            }
             // The first of duplicate pieces wins.
             pieces.entry(p.into()).or_insert(i as u32);
         }
@@ -231,6 +241,7 @@ impl UnigramTokenizer {
             unk,
             unk_score,
             max_piece_bytes,
+            meta_leading_only,
         })
     }
 
@@ -281,7 +292,11 @@ impl UnigramTokenizer {
             }
             let b0 = starts[i];
             for e in i + 1..=n {
-                if starts[e] - b0 > self.max_piece_bytes {
+                if starts[e] - b0 > self.max_piece_bytes
+                    || (self.meta_leading_only
+                        && e > i + 1
+                        && buf[starts[e - 1]..].starts_with(META))
+                {
                     break;
                 }
                 if let Some(id) = self.lookup(&buf[b0..starts[e]]) {
@@ -890,6 +905,23 @@ mod tests {
         let p = write_tiny(tmp.path(), 3);
         let m = E5Model::load(&p, Device::Cpu, batch, weights).unwrap();
         (tmp, m)
+    }
+
+    #[test]
+    fn word_marker_pruning_changes_no_segmentation() {
+        let (_tmp, mut m) = tiny(LinearWeights::F32, 4);
+        let texts = [
+            "abc ab  c",
+            " ab abc xy",
+            "A\u{3000}b\u{AD}c cab",
+            "",
+            "bcbcbc a",
+        ];
+        assert!(m.tok.meta_leading_only);
+        let pruned: Vec<Vec<u32>> = texts.iter().map(|t| m.tok.content_ids(t, 99)).collect();
+        m.tok.meta_leading_only = false;
+        let full: Vec<Vec<u32>> = texts.iter().map(|t| m.tok.content_ids(t, 99)).collect();
+        assert_eq!(pruned, full);
     }
 
     #[test]

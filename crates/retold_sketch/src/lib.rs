@@ -83,8 +83,9 @@
 //!
 //! # Nearest neighbours (feature `ann`)
 //!
-//! `ann::nearest_pairs` pairs each document embedding with its `k` nearest neighbours (exact
-//! search for small collections, HNSW above), for rewrites and translations.
+//! `ann::neighbour_pairs` pairs each document embedding with its `k` nearest neighbours overall
+//! and its nearest neighbours in other groups (languages), over one index per group (exact
+//! search for small groups, HNSW above), for rewrites and translations.
 
 #[cfg(feature = "ann")]
 pub mod ann;

@@ -40,6 +40,14 @@ impl Normalized {
         self.orig_chars
     }
 
+    /// Bytes held on the heap (text and offset map), for memory budgets.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.map.as_ref().map_or(0, |m| {
+                (m.starts.capacity() + m.ends.capacity()) * std::mem::size_of::<u32>()
+            })
+    }
+
     /// Maps a byte range of the normalised text to an end-exclusive code point range of the
     /// original. Empty or out-of-range input is clamped; the result always lies inside the
     /// original.

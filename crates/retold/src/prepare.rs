@@ -182,8 +182,15 @@ pub(crate) fn sentences_of(text: &str, tokens: &[Token], lang: Option<&str>) -> 
         }
         start = None;
         let (bs, be) = (tokens[s].start as usize, tokens[to - 1].end as usize);
+        // A new paragraph: a blank line since the last sentence.
+        let gap = match out.spans.last() {
+            Some(&(_, e)) => &text[tokens[e as usize - 1].end as usize..bs],
+            None => "",
+        };
+        let new_paragraph = out.spans.is_empty() || gap.matches('\n').count() >= 2;
         out.spans.push((s as u32, to as u32));
         out.bags.push(retold_align::Sentence {
+            new_paragraph,
             terms: tokens[s..to]
                 .iter()
                 .filter_map(|t| terms.term(&text[t.start as usize..t.end as usize]))

@@ -151,7 +151,7 @@ fn reworded(a: &Prepared, b: &Prepared, p: &retold_align::RewordParams) -> Vec<P
                 seeds: q.seeds,
                 similarity: q.similarity,
                 summary: q.summary,
-                sentence_seeds: q.seeds,
+                sentence_seeds: q.seed_sentences,
             }
         })
         .collect()

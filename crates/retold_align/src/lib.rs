@@ -70,7 +70,8 @@ pub struct Passage {
     pub similarity: f32,
     /// One side condenses the other (found by the reworded aligner's summary rule).
     pub summary: bool,
-    /// Seed sentence pairs of the reworded aligner inside (0 for a lexical passage).
+    /// Sentences in a seed of the reworded aligner, on the side with fewer (0 for a lexical
+    /// passage).
     pub sentence_seeds: u32,
 }
 

@@ -116,6 +116,9 @@ pub struct SentencePassage {
     pub similarity: f32,
     /// Seed sentence pairs inside.
     pub seeds: u32,
+    /// Sentences taking part in a seed, on the side with fewer (a sentence split in two
+    /// gives two seed pairs but one sentence here).
+    pub seed_sentences: u32,
     /// Found by the summary rule (wide gap on the longer side).
     pub summary: bool,
 }
@@ -392,6 +395,15 @@ fn cluster(seeds: Vec<(u32, u32)>, ga: u32, gb: u32) -> Vec<Vec<(u32, u32)>> {
     }
 }
 
+fn seed_sentences(g: &[(u32, u32)]) -> u32 {
+    let distinct = |mut v: Vec<u32>| {
+        v.sort_unstable();
+        v.dedup();
+        v.len() as u32
+    };
+    distinct(g.iter().map(|s| s.0).collect()).min(distinct(g.iter().map(|s| s.1).collect()))
+}
+
 fn span(g: &[(u32, u32)]) -> ((u32, u32), (u32, u32)) {
     let a0 = g.iter().map(|s| s.0).min().unwrap_or(0);
     let a1 = g.iter().map(|s| s.0).max().unwrap_or(0) + 1;
@@ -422,6 +434,7 @@ fn extend(
                     b: rb,
                     similarity: sim,
                     seeds: g.len() as u32,
+                    seed_sentences: seed_sentences(&g),
                     summary: false,
                 });
             } else if g.len() > 1 && (ga > 0 || gb > 0) {

@@ -210,11 +210,14 @@ fn load_gold(path: &Path, out: &DedupOutput) -> Result<Gold, Error> {
     Ok(Gold::Clusters { pairs, of })
 }
 
-/// The pipeline's label for every pair it reports, and the cluster fallback.
+/// The pipeline's label for every pair it reports, and the cluster fallback. Pairs verified
+/// `unrelated` are in `out.pairs` only for `--dump-pairs`; `dedup` does not report them, so
+/// they fall back to the clusters too (the scores must not depend on dumping).
 fn predictor(out: &DedupOutput) -> impl Fn(u32, u32) -> Relation + '_ {
     let explicit: AHashMap<(u32, u32), Relation> = out
         .pairs
         .iter()
+        .filter(|p| p.analysis.relation != Relation::Unrelated)
         .map(|p| ((p.a, p.b), p.analysis.relation))
         .collect();
     move |a: u32, b: u32| {

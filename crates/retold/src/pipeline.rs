@@ -716,7 +716,12 @@ impl<'a> Corpus<'a> {
                 stats.embed_secs += t.elapsed().as_secs_f64();
             }
             for (&(a, b), an) in chunk.iter().zip(analyses) {
-                if !cfg.keep_unrelated && an.relation == Relation::Unrelated {
+                if an.relation == Relation::Unrelated {
+                    // Kept for `eval --dump-pairs` only: never evidence for grouping (the
+                    // clusters must not depend on whether pairs are dumped).
+                    if cfg.keep_unrelated {
+                        out.pairs.push(PairResult { a, b, analysis: an });
+                    }
                     continue;
                 }
                 for i in [a, b] {

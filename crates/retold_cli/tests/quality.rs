@@ -118,3 +118,23 @@ fn eval_rejects_unknown_ids_with_file_and_line() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("gold.jsonl:1"), "{}", stderr(&o));
 }
+
+#[test]
+fn eval_scores_do_not_depend_on_dumping_pairs() {
+    // `--dump-pairs` keeps the pairs verified `unrelated` for their features; they must not
+    // override the clusters that `dedup` reports.
+    let d = shared().join("eval/onestop");
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("pairs.jsonl");
+    let plain = eval(&d.join("docs.jsonl"), &d.join("gold.jsonl"));
+    let dumped = eval_json(
+        &d.join("docs.jsonl"),
+        &d.join("gold.jsonl"),
+        &["--dump-pairs", dump.to_str().unwrap()],
+    );
+    assert_eq!(plain["pairs"], dumped["pairs"]);
+    assert_eq!(plain["clusters"], dumped["clusters"]);
+    // Every verified pair is dumped, those verified `unrelated` included.
+    let lines = std::fs::read_to_string(&dump).unwrap();
+    assert!(lines.lines().count() > 1_000);
+}

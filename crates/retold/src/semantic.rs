@@ -144,11 +144,26 @@ impl Models {
     }
 
     /// Embeds `texts` with the model of `slot`.
+    /// Identical texts (copies of a sentence in several documents) are embedded once.
     pub fn embed(&self, slot: Slot, texts: &[&str]) -> Result<Vec<Vec<f32>>, Error> {
         let m = self
             .model(slot)
             .ok_or_else(|| Error::Inference(format!("no model loaded for {slot:?}")))?;
-        m.embed(texts).map_err(|e| Error::Inference(e.to_string()))
+        let mut first: ahash::AHashMap<&str, usize> = ahash::AHashMap::new();
+        let mut unique: Vec<&str> = Vec::new();
+        let slots: Vec<usize> = texts
+            .iter()
+            .map(|&t| {
+                *first.entry(t).or_insert_with(|| {
+                    unique.push(t);
+                    unique.len() - 1
+                })
+            })
+            .collect();
+        let vecs = m
+            .embed(&unique)
+            .map_err(|e| Error::Inference(e.to_string()))?;
+        Ok(slots.into_iter().map(|k| vecs[k].clone()).collect())
     }
 
     /// Loads every installed model (`opts.model_dir`, `RETOLD_MODEL_DIR`, the cache). A model

@@ -155,6 +155,17 @@ fn bag(terms: &[u64], ids: &mut AHashMap<u64, u32>) -> Vec<(u32, f32)> {
     out
 }
 
+/// The best cosine of each sentence of `a` (`na` sentences) and of `b` among `pairs`.
+fn best_per_sentence(pairs: &[(u32, u32, f32)], na: usize, nb: usize) -> (Vec<f32>, Vec<f32>) {
+    let mut best_a = vec![0f32; na];
+    let mut best_b = vec![0f32; nb];
+    for &(i, j, c) in pairs {
+        best_a[i as usize] = best_a[i as usize].max(c);
+        best_b[j as usize] = best_b[j as usize].max(c);
+    }
+    (best_a, best_b)
+}
+
 /// Sentences as one bag (sorted by term, term frequencies added).
 fn merged(v: &[Vec<(u32, f32)>]) -> Vec<(u32, f32)> {
     let mut m: Vec<(u32, f32)> = v.iter().flatten().copied().collect();
@@ -245,12 +256,7 @@ impl Space {
         // A window counts when it reads better than each of its sentences alone (both halves
         // contribute) and neither half matches another sentence better on its own (a
         // headline next to a seed would otherwise join the seed's window).
-        let mut best_a = vec![0f32; self.a.len()];
-        let mut best_b = vec![0f32; self.b.len()];
-        for &(i, j, c) in &out {
-            best_a[i as usize] = best_a[i as usize].max(c);
-            best_b[j as usize] = best_b[j as usize].max(c);
-        }
+        let (best_a, best_b) = best_per_sentence(&out, self.a.len(), self.b.len());
         let single = |i: u32, j: u32| {
             let (x, y) = (&self.a[i as usize], &self.b[j as usize]);
             let den = self.na[i as usize] * self.nb[j as usize];
@@ -286,12 +292,7 @@ impl Space {
         // A seed must be near the best match of its sentence on both sides: a sentence
         // copied next to others on the same topic matches them too, but far less well.
         let r = p.dominance;
-        let mut row = vec![0f32; self.a.len()];
-        let mut col = vec![0f32; self.b.len()];
-        for &(i, j, c) in &out {
-            row[i as usize] = row[i as usize].max(c);
-            col[j as usize] = col[j as usize].max(c);
-        }
+        let (row, col) = best_per_sentence(&out, self.a.len(), self.b.len());
         out.into_iter()
             .filter(|&(i, j, c)| c >= r * row[i as usize] && c >= r * col[j as usize])
             .map(|(i, j, _)| (i, j))

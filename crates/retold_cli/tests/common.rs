@@ -47,22 +47,26 @@ pub fn retold(args: &[&str]) -> Output {
         .expect("run retold")
 }
 
-/// `retold eval --docs DOCS --gold GOLD --json ARGS...`: asserts success and returns the report.
-pub fn eval_json(
-    docs: &std::path::Path,
-    gold: &std::path::Path,
-    args: &[&str],
-) -> serde_json::Value {
+/// `retold eval --docs DOCS --gold GOLD ARGS...`.
+pub fn eval_output(docs: &std::path::Path, gold: &std::path::Path, args: &[&str]) -> Output {
     let mut all = vec![
         "eval",
         "--docs",
         docs.to_str().unwrap(),
         "--gold",
         gold.to_str().unwrap(),
-        "--json",
     ];
     all.extend_from_slice(args);
-    let o = retold(&all);
+    retold(&all)
+}
+
+/// `retold eval --docs DOCS --gold GOLD --json ARGS...`: asserts success and returns the report.
+pub fn eval_json(
+    docs: &std::path::Path,
+    gold: &std::path::Path,
+    args: &[&str],
+) -> serde_json::Value {
+    let o = eval_output(docs, gold, &[&["--json"], args].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     serde_json::from_str(&stdout(&o)).unwrap()
 }

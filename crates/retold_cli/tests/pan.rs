@@ -112,15 +112,7 @@ fn pan_gold_with_unknown_document_names_file_and_line() {
         "{\"susp\": \"s1\", \"src\": \"s1\", \"class\": \"x\", \"cases\": []}\n{\"susp\": \"s1\", \"src\": \"nope\", \"class\": \"x\", \"cases\": []}\n",
     )
     .unwrap();
-    let o = retold(&[
-        "eval",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--gold",
-        gold.to_str().unwrap(),
-        "--semantic",
-        "off",
-    ]);
+    let o = eval_output(&docs, &gold, &["--semantic", "off"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("pairs.jsonl:2"), "{}", stderr(&o));
 }

@@ -106,15 +106,7 @@ fn eval_rejects_unknown_ids_with_file_and_line() {
     )
     .unwrap();
     let docs = shared().join("eval/wmt/docs.jsonl");
-    let o = retold(&[
-        "eval",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--gold",
-        gold.to_str().unwrap(),
-        "--semantic",
-        "off",
-    ]);
+    let o = eval_output(&docs, &gold, &["--semantic", "off"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("gold.jsonl:1"), "{}", stderr(&o));
 }

@@ -193,7 +193,7 @@ pub(crate) fn sentences_of(text: &str, tokens: &[Token], lang: Option<&str>) -> 
             new_paragraph,
             terms: tokens[s..to]
                 .iter()
-                .filter_map(|t| terms.term(&text[t.start as usize..t.end as usize]))
+                .filter_map(|t| terms.term_cached(&text[t.start as usize..t.end as usize]))
                 .collect(),
             len: text[bs..be].chars().count() as u32,
         });

@@ -28,6 +28,10 @@ pub enum Error {
     /// user's input).
     #[error("embedding failed: {0}")]
     Inference(String),
+    /// The persistent index: missing, of another format version, a duplicate id, or its
+    /// store failed.
+    #[error(transparent)]
+    Index(#[from] retold_index::IndexError),
     /// A gold file line is not what `retold eval` expects.
     #[error("{}:{line}: {message}", path.display())]
     Gold {

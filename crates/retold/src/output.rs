@@ -4,7 +4,7 @@
 use crate::analyze::{round3, AlignedPassage};
 use crate::classify::Features;
 use crate::error::Error;
-use crate::pipeline::DedupOutput;
+use crate::pipeline::{ClusterResult, DedupOutput, PairResult};
 use crate::relation::Relation;
 use serde::Serialize;
 use std::fs::{self, File};
@@ -79,43 +79,61 @@ pub fn write_atomic(
 /// Writes the three output files into `dir` (created if missing).
 pub fn write_outputs(dir: &Path, out: &DedupOutput) -> Result<(), Error> {
     fs::create_dir_all(dir).map_err(file_err(dir))?;
+    write_atomic(&dir.join("pairs.jsonl"), |w| write_pairs(w, out))?;
+    write_atomic(&dir.join("clusters.jsonl"), |w| write_clusters(w, out))?;
+    write_atomic(&dir.join("keep.txt"), |w| write_keep(w, out))
+}
+
+/// The `pairs.jsonl` line of a verified pair.
+pub fn pair_line<'a>(out: &'a DedupOutput, p: &'a PairResult) -> PairLine<'a> {
     let id = |i: u32| out.docs[i as usize].id.as_str();
-    write_atomic(&dir.join("pairs.jsonl"), |w| {
-        for p in &out.pairs {
-            let line = PairLine {
-                a: id(p.a),
-                b: id(p.b),
-                relation: p.analysis.relation,
-                confidence: round3(p.analysis.confidence),
-                exact: p.analysis.exact,
-                scores: &p.analysis.features,
-                passages: &p.analysis.passages,
-            };
-            serde_json::to_writer(&mut *w, &line)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
-    })?;
-    write_atomic(&dir.join("clusters.jsonl"), |w| {
-        for c in &out.clusters {
-            let line = ClusterLine {
-                cluster: &c.name,
-                docs: c.docs.iter().map(|&d| id(d)).collect(),
-                relation: c.relation,
-                original: c.original.map(id),
-                original_reason: &c.original_reason,
-                story: &c.story,
-            };
-            serde_json::to_writer(&mut *w, &line)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
-    })?;
-    write_atomic(&dir.join("keep.txt"), |w| {
-        for &k in &out.keep {
-            w.write_all(id(k).as_bytes())?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
-    })
+    PairLine {
+        a: id(p.a),
+        b: id(p.b),
+        relation: p.analysis.relation,
+        confidence: round3(p.analysis.confidence),
+        exact: p.analysis.exact,
+        scores: &p.analysis.features,
+        passages: &p.analysis.passages,
+    }
+}
+
+/// The `clusters.jsonl` line of a cluster.
+pub fn cluster_line<'a>(out: &'a DedupOutput, c: &'a ClusterResult) -> ClusterLine<'a> {
+    let id = |i: u32| out.docs[i as usize].id.as_str();
+    ClusterLine {
+        cluster: &c.name,
+        docs: c.docs.iter().map(|&d| id(d)).collect(),
+        relation: c.relation,
+        original: c.original.map(id),
+        original_reason: &c.original_reason,
+        story: &c.story,
+    }
+}
+
+/// Writes `pairs.jsonl` (one JSON object per verified pair).
+pub fn write_pairs(w: &mut dyn Write, out: &DedupOutput) -> std::io::Result<()> {
+    for p in &out.pairs {
+        serde_json::to_writer(&mut *w, &pair_line(out, p))?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Writes `clusters.jsonl` (one JSON object per cluster).
+pub fn write_clusters(w: &mut dyn Write, out: &DedupOutput) -> std::io::Result<()> {
+    for c in &out.clusters {
+        serde_json::to_writer(&mut *w, &cluster_line(out, c))?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Writes `keep.txt` (the ids of the documents kept, one per line).
+pub fn write_keep(w: &mut dyn Write, out: &DedupOutput) -> std::io::Result<()> {
+    for &k in &out.keep {
+        w.write_all(out.docs[k as usize].id.as_bytes())?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
 }

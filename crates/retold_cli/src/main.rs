@@ -6,6 +6,7 @@ mod compare_cmd;
 mod dedup_cmd;
 mod eval_cmd;
 mod extract_cmd;
+mod index_cmd;
 mod term;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ enum Command {
     Eval(eval_cmd::Args),
     /// Extract the article text of web pages (.html/.htm, gzip ok).
     Extract(extract_cmd::Args),
+    /// A persistent index: add documents batch by batch, match new ones against it.
+    Index(index_cmd::Args),
 }
 
 /// Shared ingest flags.
@@ -262,6 +265,7 @@ fn main() -> ExitCode {
         Command::Extract(a) => extract_cmd::run(a),
         Command::Dedup(a) => dedup_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
+        Command::Index(a) => index_cmd::run(a),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

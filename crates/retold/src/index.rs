@@ -1,0 +1,251 @@
+//! The persistent index: documents added batch by batch, with the pairs and clusters of
+//! everything added so far, on a [`retold_index::Store`].
+//!
+//! Each [`Index::add`] runs the pipeline ([`crate::dedup`]) over the stored documents and the
+//! new batch, in the order they were added, and commits the new documents together with the
+//! new results in one transaction: after any number of batches the stored pairs, clusters and
+//! keep-list are exactly those of one `dedup` over the same documents in the same order, and
+//! a process killed during `add` leaves the index as it was before that batch or with all of
+//! it. The pipeline's corpus-level steps (boilerplate learned across documents, rare-key
+//! limits, per-language centring of document vectors) make a pair's verdict depend on the
+//! whole corpus, so this first version recomputes rather than updating pairs in place; its
+//! cost per batch grows with the index (see `docs/benchmarks.md`).
+//!
+//! [`Index::query`] runs the same pipeline over the stored documents plus one query document
+//! that is not stored, and returns the query's pairs (the fields of `pairs.jsonl`) and its
+//! cluster.
+
+use std::path::Path;
+
+use retold_index::{RedbStore, Store, StoreStats};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::output::{cluster_line, pair_line, write_clusters, write_keep, write_pairs};
+use crate::pipeline::{dedup, DedupOutput, RunOptions, Stats};
+use crate::Config;
+use retold_ingest::{Document, IngestError};
+
+/// A persistent index.
+pub struct Index {
+    store: Box<dyn Store>,
+}
+
+/// What [`Index::add`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct AddReport {
+    /// Number of the batch (from 1).
+    pub batch: u64,
+    /// Documents added by it.
+    pub added: usize,
+    /// Documents in the index now.
+    pub docs: usize,
+    /// Verified pairs now.
+    pub pairs: usize,
+    /// Clusters now.
+    pub clusters: usize,
+    /// Counters of the pipeline run.
+    #[serde(skip)]
+    pub stats: Stats,
+}
+
+/// The answer to [`Index::query`]: the query document's pairs and cluster, as JSON values
+/// with the fields of `pairs.jsonl` and `clusters.jsonl`.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryResult {
+    /// The query's id.
+    pub id: String,
+    /// Its verified pairs with stored documents.
+    pub matches: Vec<serde_json::Value>,
+    /// The cluster it would join, if any.
+    pub cluster: Option<serde_json::Value>,
+}
+
+/// Index statistics.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct IndexStats {
+    /// Documents.
+    pub docs: u64,
+    /// Batches added.
+    pub batches: u64,
+    /// Bytes of stored documents (text and fields, serialized).
+    pub doc_bytes: u64,
+    /// Bytes of stored results.
+    pub result_bytes: u64,
+    /// Size of the store file.
+    pub file_bytes: u64,
+}
+
+impl From<StoreStats> for IndexStats {
+    fn from(s: StoreStats) -> Self {
+        IndexStats {
+            docs: s.docs,
+            batches: s.batches,
+            doc_bytes: s.doc_bytes,
+            result_bytes: s.result_bytes,
+            file_bytes: s.file_bytes,
+        }
+    }
+}
+
+/// Names of the stored results.
+const PAIRS: &str = "pairs.jsonl";
+const CLUSTERS: &str = "clusters.jsonl";
+const KEEP: &str = "keep.txt";
+
+impl Index {
+    /// Creates an empty index in `dir`.
+    pub fn create(dir: &Path) -> Result<Index, Error> {
+        Ok(Index {
+            store: Box::new(RedbStore::create(dir)?),
+        })
+    }
+
+    /// Opens the index in `dir`.
+    pub fn open(dir: &Path) -> Result<Index, Error> {
+        Ok(Index {
+            store: Box::new(RedbStore::open(dir)?),
+        })
+    }
+
+    /// An index on any store (tests, other back ends).
+    pub fn with_store(store: Box<dyn Store>) -> Index {
+        Index { store }
+    }
+
+    fn stored(&self) -> Result<Vec<Document>, Error> {
+        self.store
+            .docs()?
+            .into_iter()
+            .map(|(id, bytes)| {
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    Error::Io(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("stored document {id:?} does not decode: {e}"),
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    fn run(
+        &self,
+        docs: Vec<Document>,
+        cfg: &Config,
+        opts: RunOptions<'_>,
+    ) -> Result<DedupOutput, Error> {
+        dedup(docs.into_iter().map(Ok::<_, IngestError>), cfg, opts)
+    }
+
+    /// Adds a batch of documents (ids must be new and distinct) and stores the results over
+    /// everything added so far. Nothing is stored when it fails.
+    pub fn add(
+        &mut self,
+        batch: Vec<Document>,
+        cfg: &Config,
+        opts: RunOptions<'_>,
+    ) -> Result<AddReport, Error> {
+        let mut seen = ahash::AHashSet::new();
+        for d in &batch {
+            if !seen.insert(d.id.as_str()) || self.store.contains(&d.id)? {
+                return Err(retold_index::IndexError::DuplicateId { id: d.id.clone() }.into());
+            }
+        }
+        let new: Vec<(String, Vec<u8>)> = batch
+            .iter()
+            .map(|d| Ok((d.id.clone(), serde_json::to_vec(d)?)))
+            .collect::<Result<_, serde_json::Error>>()
+            .map_err(std::io::Error::from)?;
+        let added = batch.len();
+        let mut all = self.stored()?;
+        all.extend(batch);
+        let out = self.run(all, cfg, opts)?;
+        let mut results: Vec<(&str, Vec<u8>)> = Vec::with_capacity(3);
+        for (name, write) in [
+            (
+                PAIRS,
+                write_pairs as fn(&mut dyn std::io::Write, &DedupOutput) -> _,
+            ),
+            (CLUSTERS, write_clusters),
+            (KEEP, write_keep),
+        ] {
+            let mut buf = Vec::new();
+            write(&mut buf, &out)?;
+            results.push((name, buf));
+        }
+        let number = self.store.add_batch(&new, &results)?;
+        Ok(AddReport {
+            batch: number,
+            added,
+            docs: out.docs.len(),
+            pairs: out.pairs.len(),
+            clusters: out.clusters.len(),
+            stats: out.stats,
+        })
+    }
+
+    /// Matches a document that is not stored against the index.
+    pub fn query(
+        &self,
+        mut doc: Document,
+        cfg: &Config,
+        opts: RunOptions<'_>,
+    ) -> Result<QueryResult, Error> {
+        let mut all = self.stored()?;
+        // The query keeps its id unless a stored document has it.
+        let base = doc.id.clone();
+        let mut k = 1;
+        while all.iter().any(|d| d.id == doc.id) {
+            doc.id = format!("{base}#query{k}");
+            k += 1;
+        }
+        let id = doc.id.clone();
+        all.push(doc);
+        let q = (all.len() - 1) as u32;
+        let out = self.run(all, cfg, opts)?;
+        let matches = out
+            .pairs
+            .iter()
+            .filter(|p| p.a == q || p.b == q)
+            .map(|p| serde_json::to_value(pair_line(&out, p)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(std::io::Error::from)?;
+        let cluster = out.cluster_of[q as usize]
+            .map(|c| serde_json::to_value(cluster_line(&out, &out.clusters[c as usize])))
+            .transpose()
+            .map_err(std::io::Error::from)?;
+        Ok(QueryResult {
+            id,
+            matches,
+            cluster,
+        })
+    }
+
+    /// A stored result file (`pairs.jsonl`, `clusters.jsonl` or `keep.txt`), as bytes.
+    pub fn result(&self, name: &str) -> Result<Vec<u8>, Error> {
+        Ok(self.store.result(name)?.unwrap_or_default())
+    }
+
+    /// Writes the stored results into `dir` as `dedup` does (atomically, each file).
+    pub fn export(&self, dir: &Path) -> Result<(), Error> {
+        std::fs::create_dir_all(dir).map_err(|error| Error::File {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+        for name in [PAIRS, CLUSTERS, KEEP] {
+            let bytes = self.result(name)?;
+            crate::output::write_atomic(&dir.join(name), |w| std::io::Write::write_all(w, &bytes))?;
+        }
+        Ok(())
+    }
+
+    /// Counts.
+    pub fn stats(&self) -> Result<IndexStats, Error> {
+        Ok(self.store.stats()?.into())
+    }
+
+    /// Gives free space back to the file system.
+    pub fn compact(&mut self) -> Result<(), Error> {
+        Ok(self.store.compact()?)
+    }
+}

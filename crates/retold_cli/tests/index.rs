@@ -1,0 +1,255 @@
+//! `retold index`: batches add up to one `dedup`; a killed `add` loses nothing acknowledged and
+//! leaves no half batch.
+
+mod common;
+
+use common::{read_jsonl, retold, shared, stderr, stdout};
+use std::path::Path;
+use std::process::Command;
+
+/// A corpus from the dev data (OneStop rewrites and SemEval stories, in their three files'
+/// order) plus planted copies: exact ones and reposts inside another site's lines.
+fn corpus(dir: &Path) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (set, n) in [("onestop", 90), ("semeval", 60)] {
+        let text = std::fs::read_to_string(shared().join("eval").join(set).join("docs.jsonl"))
+            .expect("dev docs");
+        lines.extend(text.lines().take(n).map(str::to_string));
+    }
+    let mut planted = Vec::new();
+    for (k, l) in lines.iter().enumerate().step_by(9) {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let text = v["text"].as_str().unwrap();
+        let copy = if k % 2 == 0 {
+            text.to_string()
+        } else {
+            format!(
+                "Home | News | Sport\nShare this story\n\n{text}\n\nRead more on Example Daily\n"
+            )
+        };
+        planted.push(serde_json::json!({"id": format!("copy-{k}"), "text": copy}).to_string());
+    }
+    // Copies come after their originals, interleaved with the rest.
+    let mut all = Vec::new();
+    let mut p = planted.into_iter();
+    for (k, l) in lines.into_iter().enumerate() {
+        all.push(l);
+        if k % 3 == 2 {
+            all.extend(p.next());
+        }
+    }
+    all.extend(p);
+    std::fs::write(dir.join("all.jsonl"), all.join("\n") + "\n").unwrap();
+    all
+}
+
+#[test]
+fn ten_batches_give_the_results_of_one_dedup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = corpus(tmp.path());
+    let ix = tmp.path().join("ix");
+    let ix_s = ix.to_str().unwrap();
+    let o = retold(&["index", "create", ix_s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let size = all.len().div_ceil(10);
+    for (k, chunk) in all.chunks(size).enumerate() {
+        let f = tmp.path().join(format!("batch-{k}.jsonl"));
+        std::fs::write(&f, chunk.join("\n") + "\n").unwrap();
+        let o = retold(&[
+            "index",
+            "add",
+            ix_s,
+            f.to_str().unwrap(),
+            "-q",
+            "--semantic",
+            "off",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains(&format!("batch {} committed", k + 1)),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let (exported, whole) = (tmp.path().join("exported"), tmp.path().join("whole"));
+    let o = retold(&["index", "export", ix_s, "--out", exported.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = retold(&[
+        "dedup",
+        tmp.path().join("all.jsonl").to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in ["pairs.jsonl", "clusters.jsonl", "keep.txt"] {
+        let (x, y) = (
+            std::fs::read_to_string(exported.join(name)).unwrap(),
+            std::fs::read_to_string(whole.join(name)).unwrap(),
+        );
+        assert_eq!(x, y, "{name} differs between the index and dedup");
+    }
+    // Not vacuous: the planted copies are found.
+    let pairs = read_jsonl(&whole.join("pairs.jsonl"));
+    let mut copies: Vec<&str> = pairs
+        .iter()
+        .filter(|p| p["relation"] == "duplicate")
+        .flat_map(|p| [p["a"].as_str().unwrap(), p["b"].as_str().unwrap()])
+        .filter(|id| id.starts_with("copy-"))
+        .collect();
+    copies.sort_unstable();
+    copies.dedup();
+    let copies = copies.len();
+    assert!(copies >= 15, "only {copies} planted copies found");
+
+    // A planted copy queried against the index is matched to its original.
+    let orig: serde_json::Value = serde_json::from_str(&all[0]).unwrap();
+    let q = tmp.path().join("query.txt");
+    std::fs::write(&q, orig["text"].as_str().unwrap()).unwrap();
+    let o = retold(&[
+        "index",
+        "query",
+        ix_s,
+        q.to_str().unwrap(),
+        "--json",
+        "-q",
+        "--semantic",
+        "off",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let res: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let matched: Vec<&str> = res["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| [m["a"].as_str().unwrap(), m["b"].as_str().unwrap()])
+        .collect();
+    assert!(matched.contains(&orig["id"].as_str().unwrap()), "{res}");
+    for m in res["matches"].as_array().unwrap() {
+        for f in [
+            "a",
+            "b",
+            "relation",
+            "confidence",
+            "exact",
+            "scores",
+            "passages",
+        ] {
+            assert!(m.get(f).is_some(), "match without {f}: {m}");
+        }
+    }
+    // A duplicate id is refused and changes nothing.
+    let again = tmp.path().join("batch-0.jsonl");
+    let o = retold(&["index", "add", ix_s, again.to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("already in the index"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn stats(ix: &str) -> (u64, u64) {
+    let o = retold(&["index", "stats", ix, "--json"]);
+    assert!(o.status.success(), "index does not open: {}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    (v["docs"].as_u64().unwrap(), v["batches"].as_u64().unwrap())
+}
+
+#[test]
+fn an_add_killed_at_any_point_leaves_whole_batches_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = corpus(tmp.path());
+    let ix = tmp.path().join("ix");
+    let ix_s = ix.to_str().unwrap();
+    assert!(retold(&["index", "create", ix_s]).status.success());
+    // Deterministic pseudo-random kill points (xorshift), from before the first read to
+    // after the commit.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut acked, mut killed_whole, mut killed_none) = (0, 0, 0);
+    let mut from = 0;
+    for k in 0..16 {
+        let n = 5 + (next() % 15) as usize;
+        let batch: Vec<String> = all[from % all.len()..].iter().take(n).cloned().collect();
+        let n = batch.len();
+        // Fresh ids per round, so every batch is new to the index.
+        let batch: Vec<String> = batch
+            .into_iter()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(&l).unwrap();
+                v["id"] = format!("r{k}-{}", v["id"].as_str().unwrap()).into();
+                v.to_string()
+            })
+            .collect();
+        from += n;
+        let f = tmp.path().join(format!("kill-{k}.jsonl"));
+        std::fs::write(&f, batch.join("\n") + "\n").unwrap();
+        let before = stats(ix_s);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_retold"))
+            .args(["index", "add", ix_s, f.to_str().unwrap(), "-q"])
+            .args(["--semantic", "off"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(next() % 250));
+        let _ = child.kill(); // SIGKILL on Unix
+        let out = child.wait_with_output().unwrap();
+        let ack =
+            out.status.success() && String::from_utf8_lossy(&out.stdout).contains("committed");
+        let after = stats(ix_s);
+        let (dd, db) = (after.0 - before.0, after.1 - before.1);
+        if ack {
+            acked += 1;
+            assert_eq!(
+                (dd, db),
+                (n as u64, 1),
+                "acknowledged batch {k} not stored whole"
+            );
+        } else if db == 1 {
+            killed_whole += 1;
+            assert_eq!(dd, n as u64, "batch {k} stored in part");
+        } else {
+            killed_none += 1;
+            assert_eq!((dd, db), (0, 0), "batch {k} stored in part");
+        }
+    }
+    // The stored results are those of one dedup over what the index holds.
+    let o = retold(&[
+        "index",
+        "export",
+        ix_s,
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        killed_none > 0 && acked + killed_whole > 0,
+        "kill points did not cover both sides of the commit: acked {acked}, killed after commit {killed_whole}, before {killed_none}"
+    );
+}
+
+#[test]
+fn a_directory_without_an_index_is_a_clear_user_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = retold(&["index", "stats", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no retold index here"),
+        "{}",
+        stderr(&o)
+    );
+    let ix = tmp.path().join("ix");
+    assert!(retold(&["index", "create", ix.to_str().unwrap()])
+        .status
+        .success());
+    let o = retold(&["index", "create", ix.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+}

@@ -221,6 +221,21 @@ impl Index {
         })
     }
 
+    /// A stored document by id.
+    pub fn document(&self, id: &str) -> Result<Option<Document>, Error> {
+        self.store
+            .doc(id)?
+            .map(|bytes| {
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    Error::Io(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("stored document {id:?} does not decode: {e}"),
+                    ))
+                })
+            })
+            .transpose()
+    }
+
     /// A stored result file (`pairs.jsonl`, `clusters.jsonl` or `keep.txt`), as bytes.
     pub fn result(&self, name: &str) -> Result<Vec<u8>, Error> {
         Ok(self.store.result(name)?.unwrap_or_default())

@@ -115,6 +115,8 @@ pub trait Store: Send + Sync {
     fn docs(&self) -> Result<Vec<(String, Vec<u8>)>, IndexError>;
     /// Whether an id is stored.
     fn contains(&self, id: &str) -> Result<bool, IndexError>;
+    /// One stored document's bytes by id.
+    fn doc(&self, id: &str) -> Result<Option<Vec<u8>>, IndexError>;
     /// Adds a batch of documents (id, bytes) and replaces the results, in one transaction;
     /// returns the batch number (from 1).
     fn add_batch(
@@ -273,6 +275,16 @@ impl Store for RedbStore {
         Ok(ids.get(id).at(&self.path)?.is_some())
     }
 
+    fn doc(&self, id: &str) -> Result<Option<Vec<u8>>, IndexError> {
+        let r = self.db.begin_read().at(&self.path)?;
+        let ids = r.open_table(IDS).at(&self.path)?;
+        let Some(seq) = ids.get(id).at(&self.path)?.map(|v| v.value()) else {
+            return Ok(None);
+        };
+        let docs = r.open_table(DOCS).at(&self.path)?;
+        Ok(docs.get(seq).at(&self.path)?.map(|v| v.value().to_vec()))
+    }
+
     fn add_batch(
         &mut self,
         docs: &[(String, Vec<u8>)],
@@ -394,6 +406,8 @@ mod tests {
         let st = s.stats().unwrap();
         assert_eq!((st.docs, st.batches), (3, 2));
         assert!(s.contains("b").unwrap() && !s.contains("z").unwrap());
+        assert_eq!(s.doc("c").unwrap().unwrap(), b"text of c");
+        assert_eq!(s.doc("z").unwrap(), None);
     }
 
     #[test]

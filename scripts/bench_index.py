@@ -75,6 +75,9 @@ def main():
             rss_add = max(rss_add, rss)
         _, st, _ = run([args.retold, "index", "stats", ix, "--json"])
         st = json.loads(st)
+        compact_s, _, _ = run([args.retold, "index", "compact", ix])
+        _, stc, _ = run([args.retold, "index", "stats", ix, "--json"])
+        stc = json.loads(stc)
         qs = []
         rss_q = 0.0
         step = max(1, len(lines) // args.queries)
@@ -103,9 +106,11 @@ def main():
             % (len(lines) / total, total, len(lines), adds[-1][1] / adds[-1][2]),
             "- query latency: p50 %.0f ms, p99 %.0f ms (%d queries, process start and index opening included)"
             % (1000 * pct(qs, 0.5), 1000 * pct(qs, 0.99), len(qs)),
-            "- store: %d bytes for %d documents: %.0f bytes per document beyond the stored text "
-            "(%.0f bytes/document of serialized documents; stored results %d bytes)"
-            % (st["file_bytes"], st["docs"], (st["file_bytes"] - text_bytes) / st["docs"],
+            "- store: %d bytes for %d documents after the %d adds, %.0f bytes per document beyond the "
+            "stored text; after `retold index compact` (%.1f s) %d bytes, %.0f bytes per document "
+            "(serialized documents %.0f bytes/document with their text; stored results %d bytes)"
+            % (st["file_bytes"], st["docs"], len(adds), (st["file_bytes"] - text_bytes) / st["docs"],
+               compact_s, stc["file_bytes"], (stc["file_bytes"] - text_bytes) / stc["docs"],
                st["doc_bytes"] / st["docs"], st["result_bytes"]),
             "- peak RSS: add %.0f MB, query %.0f MB" % (rss_add, rss_q),
             "",

@@ -43,14 +43,20 @@ fn corpus(dir: &Path) -> Vec<String> {
     all
 }
 
-#[test]
-fn ten_batches_give_the_results_of_one_dedup() {
+/// A temporary directory with the test corpus and an empty index `ix` in it.
+fn setup() -> (tempfile::TempDir, Vec<String>, String) {
     let tmp = tempfile::tempdir().unwrap();
     let all = corpus(tmp.path());
-    let ix = tmp.path().join("ix");
-    let ix_s = ix.to_str().unwrap();
-    let o = retold(&["index", "create", ix_s]);
+    let ix = tmp.path().join("ix").to_str().unwrap().to_string();
+    let o = retold(&["index", "create", &ix]);
     assert!(o.status.success(), "{}", stderr(&o));
+    (tmp, all, ix)
+}
+
+#[test]
+fn ten_batches_give_the_results_of_one_dedup() {
+    let (tmp, all, ix) = setup();
+    let ix_s = ix.as_str();
     let size = all.len().div_ceil(10);
     for (k, chunk) in all.chunks(size).enumerate() {
         let f = tmp.path().join(format!("batch-{k}.jsonl"));
@@ -158,11 +164,8 @@ fn stats(ix: &str) -> (u64, u64) {
 
 #[test]
 fn an_add_killed_at_any_point_leaves_whole_batches_only() {
-    let tmp = tempfile::tempdir().unwrap();
-    let all = corpus(tmp.path());
-    let ix = tmp.path().join("ix");
-    let ix_s = ix.to_str().unwrap();
-    assert!(retold(&["index", "create", ix_s]).status.success());
+    let (tmp, all, ix) = setup();
+    let ix_s = ix.as_str();
     // Deterministic pseudo-random kill points (xorshift), from before the first read to
     // after the commit.
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;

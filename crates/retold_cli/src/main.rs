@@ -200,15 +200,16 @@ pub fn with_threads<T: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, Failure> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        if n == 0 {
+    let n = match threads {
+        Some(0) => {
             return Err(Failure::User(anyhow::anyhow!(
                 "--threads must be at least 1"
-            )));
+            )))
         }
-        b = b.num_threads(n);
-    }
+        Some(n) => n,
+        None => *DEFAULT_THREADS.get().unwrap_or(&1),
+    };
+    let b = rayon::ThreadPoolBuilder::new().num_threads(n);
     let pool = b
         .build()
         .map_err(|e| Failure::Internal(anyhow::anyhow!("cannot start threads: {e}")))?;
@@ -250,7 +251,36 @@ pub fn read_doc(path: &Path) -> Result<retold::Document, Failure> {
     }
 }
 
+/// Worker threads when `--threads` is not given: `RAYON_NUM_THREADS` as the user set it, else
+/// every core.
+static DEFAULT_THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Sizes the thread pools, then makes candle's matrix products single-threaded: the
+/// embedding models run one batch per worker thread instead (see
+/// `retold_embed::bert::embed_batched`; 2 × 49.7 against 76 sentences/s on 2 cores). candle
+/// reads its thread count from `RAYON_NUM_THREADS` at every product, so this is set here,
+/// before any thread starts, unless the user set it.
+fn init_threads() {
+    let user = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    let n = user.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let _ = DEFAULT_THREADS.set(n);
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global();
+    if user.is_none() {
+        std::env::set_var("RAYON_NUM_THREADS", "1");
+    }
+}
+
 fn main() -> ExitCode {
+    init_threads();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -31,7 +31,7 @@ use candle_core::{Device, Tensor};
 use candle_nn::LayerNorm;
 use half::f16;
 
-use crate::bert::{length_mask, order_by_length, Encoder, Layer, Lin};
+use crate::bert::{embed_batched, length_mask, Encoder, Layer, Lin};
 use crate::{EmbedError, Embedder};
 
 const MAGIC: &[u8; 4] = b"E5S1";
@@ -687,18 +687,11 @@ impl Embedder for E5Model {
         }
         let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect();
         let lens: Vec<usize> = ids.iter().map(Vec::len).collect();
-        let order = order_by_length(&lens);
-        let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(self.batch) {
+        embed_batched(&lens, self.batch, self.device.is_cpu(), |chunk| {
             let seqs: Vec<&[u32]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
-            let vecs = self
-                .embed_batch(&seqs)
-                .map_err(|e| EmbedError::Backend(e.to_string()))?;
-            for (&i, v) in chunk.iter().zip(vecs) {
-                out[i] = v;
-            }
-        }
-        Ok(out)
+            self.embed_batch(&seqs)
+                .map_err(|e| EmbedError::Backend(e.to_string()))
+        })
     }
 
     fn token_table(&self) -> Option<&dyn crate::TokenTable> {

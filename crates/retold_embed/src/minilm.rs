@@ -9,7 +9,7 @@ use candle_nn::{Embedding, VarBuilder};
 use serde::Deserialize;
 use tokenizers::{Tokenizer, TruncationParams};
 
-use crate::bert::{length_mask, order_by_length, Encoder, Layer, Lin};
+use crate::bert::{embed_batched, length_mask, Encoder, Layer, Lin};
 use crate::{EmbedError, Embedder};
 
 /// Word pieces kept per text, `[CLS]` and `[SEP]` included (sentence-transformers'
@@ -245,18 +245,11 @@ impl Embedder for MiniLm {
             )));
         }
         let lens: Vec<usize> = ids.iter().map(|r| r.len()).collect();
-        let order = order_by_length(&lens);
-        let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(self.batch) {
+        embed_batched(&lens, self.batch, self.device.is_cpu(), |chunk| {
             let batch_ids: Vec<&[u32]> = chunk.iter().map(|&i| ids[i]).collect();
-            let vecs = self
-                .embed_batch(&batch_ids)
-                .map_err(|e| EmbedError::Backend(e.to_string()))?;
-            for (&i, v) in chunk.iter().zip(vecs) {
-                out[i] = v;
-            }
-        }
-        Ok(out)
+            self.embed_batch(&batch_ids)
+                .map_err(|e| EmbedError::Backend(e.to_string()))
+        })
     }
 }
 

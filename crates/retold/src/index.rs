@@ -12,8 +12,10 @@
 //! cost per batch grows with the index (see `docs/benchmarks.md`).
 //!
 //! [`Index::query`] runs the same pipeline over the stored documents plus one query document
-//! that is not stored, and returns the query's pairs (the fields of `pairs.jsonl`) and its
-//! cluster.
+//! that is not stored, verifying only the query's candidate pairs, and returns its pairs (the
+//! fields of `pairs.jsonl`; the same as `dedup` over the stored documents plus the query
+//! gives it) and the cluster it would join (the stored cluster of a document it reproduces,
+//! with the query added).
 
 use std::path::Path;
 
@@ -86,6 +88,12 @@ impl From<StoreStats> for IndexStats {
             file_bytes: s.file_bytes,
         }
     }
+}
+
+/// A JSON value printed exactly as the line of `pairs.jsonl`/`clusters.jsonl` is: through
+/// the text, so `f32` scores keep their short form (0.604, not 0.6039999723434448).
+fn as_value<T: Serialize>(x: &T) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::from_str(&serde_json::to_string(x)?)
 }
 
 /// Names of the stored results.
@@ -202,18 +210,52 @@ impl Index {
         let id = doc.id.clone();
         all.push(doc);
         let q = (all.len() - 1) as u32;
-        let out = self.run(all, cfg, opts)?;
+        let out = crate::pipeline::dedup_focused(
+            all.into_iter().map(Ok::<_, IngestError>),
+            cfg,
+            opts,
+            q,
+        )?;
         let matches = out
             .pairs
             .iter()
             .filter(|p| p.a == q || p.b == q)
-            .map(|p| serde_json::to_value(pair_line(&out, p)))
+            .map(|p| as_value(&pair_line(&out, p)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(std::io::Error::from)?;
-        let cluster = out.cluster_of[q as usize]
-            .map(|c| serde_json::to_value(cluster_line(&out, &out.clusters[c as usize])))
-            .transpose()
-            .map_err(std::io::Error::from)?;
+        // The cluster it would join: the stored cluster of a document it reproduces, with
+        // the query added; else the cluster of the query and its matches alone.
+        let stored = String::from_utf8_lossy(&self.result(CLUSTERS)?).into_owned();
+        let mut cluster: Option<serde_json::Value> = None;
+        if let Some(c) = out.cluster_of[q as usize] {
+            let members: Vec<&str> = out.clusters[c as usize]
+                .docs
+                .iter()
+                .filter(|&&d| d != q)
+                .map(|&d| out.docs[d as usize].id.as_str())
+                .collect();
+            cluster = stored
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .find(|v| {
+                    v["docs"].as_array().is_some_and(|d| {
+                        d.iter()
+                            .any(|x| members.contains(&x.as_str().unwrap_or("")))
+                    })
+                })
+                .map(|mut v| {
+                    if let Some(d) = v["docs"].as_array_mut() {
+                        d.push(id.clone().into());
+                    }
+                    v
+                });
+            if cluster.is_none() {
+                cluster = Some(
+                    as_value(&cluster_line(&out, &out.clusters[c as usize]))
+                        .map_err(std::io::Error::from)?,
+                );
+            }
+        }
         Ok(QueryResult {
             id,
             matches,

@@ -347,6 +347,33 @@ pub fn dedup<I>(docs: I, cfg: &Config, opts: RunOptions<'_>) -> Result<DedupOutp
 where
     I: Iterator<Item = Result<Document, IngestError>>,
 {
+    run(docs, cfg, opts, None)
+}
+
+/// [`dedup`] that verifies only the candidate pairs of document `focus` (its index in
+/// `docs`): its pairs are those `dedup` finds for it; the other documents' pairs among
+/// themselves are left out, and clusters are formed from its pairs only.
+pub(crate) fn dedup_focused<I>(
+    docs: I,
+    cfg: &Config,
+    opts: RunOptions<'_>,
+    focus: u32,
+) -> Result<DedupOutput, Error>
+where
+    I: Iterator<Item = Result<Document, IngestError>>,
+{
+    run(docs, cfg, opts, Some(focus))
+}
+
+fn run<I>(
+    docs: I,
+    cfg: &Config,
+    opts: RunOptions<'_>,
+    focus: Option<u32>,
+) -> Result<DedupOutput, Error>
+where
+    I: Iterator<Item = Result<Document, IngestError>>,
+{
     let mut clock = std::time::Instant::now();
     let mut lap = |stats: &mut Stats, i: usize| {
         stats.phase_secs[i] = clock.elapsed().as_secs_f64();
@@ -357,7 +384,10 @@ where
     lap(&mut corpus.stats, 0);
     let (model, index) = corpus.learn(sketches);
     lap(&mut corpus.stats, 1);
-    let pairs = corpus.candidates(index);
+    let mut pairs = corpus.candidates(index);
+    if let Some(f) = focus {
+        pairs.retain(|&(a, b)| a == f || b == f);
+    }
     lap(&mut corpus.stats, 2);
     let verified = corpus.verify(&model, &pairs, opts.progress)?;
     (opts.progress)(Progress::Clustering);

@@ -131,6 +131,31 @@ fn ten_batches_give_the_results_of_one_dedup() {
         .flat_map(|m| [m["a"].as_str().unwrap(), m["b"].as_str().unwrap()])
         .collect();
     assert!(matched.contains(&orig["id"].as_str().unwrap()), "{res}");
+    // The query's pairs are those of one dedup over the index's documents plus the query.
+    let with_q = tmp.path().join("with-query.jsonl");
+    let qid = q.to_str().unwrap();
+    let mut lines = all.clone();
+    lines.push(serde_json::json!({"id": qid, "text": orig["text"]}).to_string());
+    std::fs::write(&with_q, lines.join("\n") + "\n").unwrap();
+    let wq = tmp.path().join("wq");
+    let o = retold(&[
+        "dedup",
+        with_q.to_str().unwrap(),
+        "--out",
+        wq.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected: Vec<serde_json::Value> = read_jsonl(&wq.join("pairs.jsonl"))
+        .into_iter()
+        .filter(|p| p["a"] == qid || p["b"] == qid)
+        .collect();
+    assert_eq!(res["matches"].as_array().unwrap(), &expected);
+    let cl = &res["cluster"]["docs"];
+    assert!(
+        cl.as_array().unwrap().iter().any(|d| d == qid) && cl.as_array().unwrap().len() > 2,
+        "{res}"
+    );
     for m in res["matches"].as_array().unwrap() {
         for f in [
             "a",

@@ -56,7 +56,13 @@ fn serve(index: &Path, extra: &[&str]) -> Serve {
 }
 
 /// One HTTP/1.1 request; returns the status and the body.
-fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, Vec<u8>) {
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     let mut req = format!(
@@ -79,7 +85,10 @@ fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], bo
     let head = String::from_utf8_lossy(&raw[..head_end]).to_string();
     let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
     let mut body = raw[head_end + 4..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = unchunk(&body);
     }
     (status, body)
@@ -88,7 +97,9 @@ fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], bo
 fn unchunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let Some(i) = b.windows(2).position(|w| w == b"\r\n") else { return out };
+        let Some(i) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
         let n = usize::from_str_radix(std::str::from_utf8(&b[..i]).unwrap().trim(), 16).unwrap();
         if n == 0 {
             return out;
@@ -114,7 +125,9 @@ fn post(addr: SocketAddr, path: &str, body: &Value, headers: &[(&str, &str)]) ->
 fn assert_error(got: &(u16, Value), status: u16, code: &str) {
     assert_eq!(got.0, status, "{}", got.1);
     assert_eq!(got.1["error"]["code"], code, "{}", got.1);
-    assert!(got.1["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(got.1["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
     assert_eq!(got.1.as_object().unwrap().len(), 1, "{}", got.1);
 }
 
@@ -169,13 +182,32 @@ fn api_end_to_end() {
         .iter()
         .find(|p| p["a"] == "voa.txt" || p["b"] == "voa.txt")
         .unwrap_or_else(|| panic!("the seed counterpart is among the matches: {m}"));
-    for field in ["a", "b", "relation", "confidence", "exact", "scores", "passages"] {
-        assert!(seed.get(field).is_some(), "pairs.jsonl field {field}: {seed}");
+    for field in [
+        "a",
+        "b",
+        "relation",
+        "confidence",
+        "exact",
+        "scores",
+        "passages",
+    ] {
+        assert!(
+            seed.get(field).is_some(),
+            "pairs.jsonl field {field}: {seed}"
+        );
     }
     let (st, c) = get(a, "/v1/documents/voa.txt/cluster");
     assert_eq!(st, 200, "{c}");
-    let members: Vec<&str> = c["docs"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
-    assert!(members.contains(&"voa.txt") && members.contains(&"repost.txt"), "{c}");
+    let members: Vec<&str> = c["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(
+        members.contains(&"voa.txt") && members.contains(&"repost.txt"),
+        "{c}"
+    );
 
     // A batch over the API: a copy of the original with metadata, and a document that
     // matches nothing.
@@ -195,7 +227,11 @@ fn api_end_to_end() {
     assert_eq!(d["title"], "Copy");
     let (_, m) = get(a, "/v1/documents/api-copy/matches");
     assert!(
-        m["matches"].as_array().unwrap().iter().any(|p| p["relation"] == "duplicate"),
+        m["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["relation"] == "duplicate"),
         "{m}"
     );
     assert_error(&get(a, "/v1/documents/api-lone/cluster"), 404, "no_cluster");
@@ -203,7 +239,11 @@ fn api_end_to_end() {
     assert_error(&get(a, "/v1/documents/nope/matches"), 404, "not_found");
     assert_error(&get(a, "/v1/documents/nope/cluster"), 404, "not_found");
     assert_error(&get(a, "/v1/nothing-here"), 404, "not_found");
-    assert_error(&post(a, "/healthz", &json!({}), &[]), 405, "method_not_allowed");
+    assert_error(
+        &post(a, "/healthz", &json!({}), &[]),
+        405,
+        "method_not_allowed",
+    );
 
     // 409: an id already stored, or twice in one batch; nothing is added.
     let dup = json!({"documents": [{"id": "voa.txt", "text": "x"}]});
@@ -212,33 +252,71 @@ fn api_end_to_end() {
     assert_error(&post(a, "/v1/documents", &twice, &[]), 409, "duplicate_id");
     assert_error(&get(a, "/v1/documents/n1"), 404, "not_found");
     // 400s.
-    assert_error(&post(a, "/v1/documents", &json!({"documents": []}), &[]), 400, "bad_request");
-    assert_error(&post(a, "/v1/documents", &json!({"docs": 1}), &[]), 400, "bad_request");
-    assert_error(&post(a, "/v1/query", &json!({"txt": "a"}), &[]), 400, "bad_request");
+    assert_error(
+        &post(a, "/v1/documents", &json!({"documents": []}), &[]),
+        400,
+        "bad_request",
+    );
+    assert_error(
+        &post(a, "/v1/documents", &json!({"docs": 1}), &[]),
+        400,
+        "bad_request",
+    );
+    assert_error(
+        &post(a, "/v1/query", &json!({"txt": "a"}), &[]),
+        400,
+        "bad_request",
+    );
     let (st, body) = http(a, "POST", "/v1/compare", &[], b"{not json");
     assert_eq!(st, 400, "{}", String::from_utf8_lossy(&body));
     assert_error(&get(a, "/v1/clusters?limit=0"), 400, "bad_request");
     assert_error(&get(a, "/v1/clusters?offset=-1"), 400, "bad_request");
 
     // Query: the repost, not stored, matches the original and its copy.
-    let (st, q) = post(a, "/v1/query", &json!({"text": repost_text, "id": "new-repost"}), &[]);
+    let (st, q) = post(
+        a,
+        "/v1/query",
+        &json!({"text": repost_text, "id": "new-repost"}),
+        &[],
+    );
     assert_eq!(st, 200, "{q}");
     assert_eq!(q["id"], "new-repost");
     let others: Vec<&str> = q["matches"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| if p["a"] == "new-repost" { p["b"].as_str().unwrap() } else { p["a"].as_str().unwrap() })
+        .map(|p| {
+            if p["a"] == "new-repost" {
+                p["b"].as_str().unwrap()
+            } else {
+                p["a"].as_str().unwrap()
+            }
+        })
         .collect();
-    assert!(others.contains(&"voa.txt") && others.contains(&"repost.txt"), "{q}");
+    assert!(
+        others.contains(&"voa.txt") && others.contains(&"repost.txt"),
+        "{q}"
+    );
     assert!(q["cluster"]["docs"].is_array(), "{q}");
     assert_error(&get(a, "/v1/documents/new-repost"), 404, "not_found");
 
     // Compare: exactly `retold compare --json` of the same texts.
-    let (st, c) = post(a, "/v1/compare", &json!({"a": voa_text, "b": repost_text}), &[]);
+    let (st, c) = post(
+        a,
+        "/v1/compare",
+        &json!({"a": voa_text, "b": repost_text}),
+        &[],
+    );
     assert_eq!(st, 200, "{c}");
     let (voa, repost) = seeds();
-    let o = retold(&["compare", "--json", "--semantic", "off", voa.to_str().unwrap(), repost.to_str().unwrap()]);
+    let o = retold(&[
+        "compare",
+        "--json",
+        "--semantic",
+        "off",
+        voa.to_str().unwrap(),
+        repost.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let cli: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(c, cli);
@@ -278,7 +356,11 @@ fn api_end_to_end() {
         assert!(spec["paths"].get(path).is_some(), "{path} in openapi.json");
     }
     // The page and its assets.
-    for (path, kind) in [("/", "text/html"), ("/assets/app.js", "text/javascript"), ("/assets/app.css", "text/css")] {
+    for (path, kind) in [
+        ("/", "text/html"),
+        ("/assets/app.js", "text/javascript"),
+        ("/assets/app.css", "text/css"),
+    ] {
         let (st, body) = http(a, "GET", path, &[], b"");
         assert_eq!(st, 200, "{path}");
         assert!(!body.is_empty(), "{path} {kind}");
@@ -295,22 +377,55 @@ fn limits_and_token() {
     std::fs::write(&token, "s3cret-token\n").unwrap();
     let srv = serve(
         &ix,
-        &["--token-file", token.to_str().unwrap(), "--max-body-bytes", "4096", "--max-batch", "2"],
+        &[
+            "--token-file",
+            token.to_str().unwrap(),
+            "--max-body-bytes",
+            "4096",
+            "--max-batch",
+            "2",
+        ],
     );
     let a = srv.addr;
     let one = json!({"documents": [{"id": "d1", "text": "Some text."}]});
     assert_error(&post(a, "/v1/documents", &one, &[]), 401, "unauthorized");
-    assert_error(&post(a, "/v1/documents", &one, &[("Authorization", "Bearer wrong")]), 401, "unauthorized");
+    assert_error(
+        &post(
+            a,
+            "/v1/documents",
+            &one,
+            &[("Authorization", "Bearer wrong")],
+        ),
+        401,
+        "unauthorized",
+    );
     let auth = [("Authorization", "Bearer s3cret-token")];
     let (st, rep) = post(a, "/v1/documents", &one, &auth);
     assert_eq!(st, 200, "{rep}");
     // Reads need no token.
     assert_eq!(get(a, "/v1/documents/d1").0, 200);
     let three = json!({"documents": [{"id": "x1", "text": "a"}, {"id": "x2", "text": "b"}, {"id": "x3", "text": "c"}]});
-    assert_error(&post(a, "/v1/documents", &three, &auth), 413, "batch_too_large");
+    assert_error(
+        &post(a, "/v1/documents", &three, &auth),
+        413,
+        "batch_too_large",
+    );
     let big = json!({"documents": [{"id": "big", "text": "word ".repeat(2000)}]});
-    assert_error(&post(a, "/v1/documents", &big, &auth), 413, "payload_too_large");
-    assert_error(&post(a, "/v1/compare", &json!({"a": "x ".repeat(3000), "b": ""}), &[]), 413, "payload_too_large");
+    assert_error(
+        &post(a, "/v1/documents", &big, &auth),
+        413,
+        "payload_too_large",
+    );
+    assert_error(
+        &post(
+            a,
+            "/v1/compare",
+            &json!({"a": "x ".repeat(3000), "b": ""}),
+            &[],
+        ),
+        413,
+        "payload_too_large",
+    );
     assert_error(&get(a, "/v1/documents/big"), 404, "not_found");
 }
 
@@ -318,12 +433,34 @@ fn limits_and_token() {
 fn remote_addresses_need_allow_remote() {
     let tmp = tempfile::tempdir().unwrap();
     let ix = tmp.path().join("ix");
-    assert!(retold(&["index", "create", ix.to_str().unwrap()]).status.success());
-    let o = retold(&["serve", "--index", ix.to_str().unwrap(), "--addr", "0.0.0.0:0", "--semantic", "off"]);
+    assert!(retold(&["index", "create", ix.to_str().unwrap()])
+        .status
+        .success());
+    let o = retold(&[
+        "serve",
+        "--index",
+        ix.to_str().unwrap(),
+        "--addr",
+        "0.0.0.0:0",
+        "--semantic",
+        "off",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("not a loopback address") && stderr(&o).contains("--allow-remote"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a loopback address") && stderr(&o).contains("--allow-remote"),
+        "{}",
+        stderr(&o)
+    );
     // A missing index is a user error too.
-    let o = retold(&["serve", "--index", tmp.path().join("none").to_str().unwrap(), "--addr", "127.0.0.1:0", "--semantic", "off"]);
+    let o = retold(&[
+        "serve",
+        "--index",
+        tmp.path().join("none").to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+        "--semantic",
+        "off",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("no retold index"), "{}", stderr(&o));
 }
@@ -346,7 +483,12 @@ fn chromium(args: &[&str], profile: &Path, limit: Duration) -> std::process::Out
         "chromium is missing: run `bash scripts/test.sh` (it installs Debian's chromium package), or `apt-get install -y chromium`"
     );
     let mut child = Command::new("chromium")
-        .args(["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(args)
         .stdout(Stdio::piped())
@@ -372,7 +514,11 @@ fn chromium(args: &[&str], profile: &Path, limit: Duration) -> std::process::Out
     };
     let mut err = Vec::new();
     let _ = child.stderr.take().unwrap().read_to_end(&mut err);
-    std::process::Output { status, stdout: reader.join().unwrap(), stderr: err }
+    std::process::Output {
+        status,
+        stdout: reader.join().unwrap(),
+        stderr: err,
+    }
 }
 
 #[test]
@@ -391,14 +537,27 @@ fn page_shows_the_seed_pair_side_by_side_in_chromium() {
     assert!(n > 0, "{cmp}");
     let url = format!("http://{}/?a_id=voa.txt&b_id=repost.txt", srv.addr);
     let profile = tmp.path().join("chromium-profile");
-    let o = chromium(&["--virtual-time-budget=5000", "--dump-dom", &url], &profile, Duration::from_secs(90));
+    let o = chromium(
+        &["--virtual-time-budget=5000", "--dump-dom", &url],
+        &profile,
+        Duration::from_secs(90),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let dom = stdout(&o);
-    assert!(dom.contains("data-state=\"done\""), "the comparison ran: {dom}");
+    assert!(
+        dom.contains("data-state=\"done\""),
+        "the comparison ran: {dom}"
+    );
     assert!(dom.contains(&format!("data-passages=\"{n}\"")), "{dom}");
     let rel = cmp["relation"].as_str().unwrap();
-    assert!(dom.contains(&format!("<strong id=\"relation\">{rel}</strong>")), "relation shown: {dom}");
-    let (ia, ib) = (dom.find("id=\"side-a\"").unwrap(), dom.find("id=\"side-b\"").unwrap());
+    assert!(
+        dom.contains(&format!("<strong id=\"relation\">{rel}</strong>")),
+        "relation shown: {dom}"
+    );
+    let (ia, ib) = (
+        dom.find("id=\"side-a\"").unwrap(),
+        dom.find("id=\"side-b\"").unwrap(),
+    );
     let (side_a, side_b) = (&dom[ia..ib], &dom[ib..]);
     for (name, side) in [("a", side_a), ("b", side_b)] {
         let mut seen = vec![false; n];
@@ -407,26 +566,48 @@ fn page_shows_the_seed_pair_side_by_side_in_chromium() {
                 seen[i.parse::<usize>().unwrap()] = true;
             }
         }
-        assert!(seen.iter().all(|&s| s), "every passage highlighted on side {name}: {seen:?}");
-        assert!(side.matches("class=\"seg passage").count() >= n, "side {name}");
+        assert!(
+            seen.iter().all(|&s| s),
+            "every passage highlighted on side {name}: {seen:?}"
+        );
+        assert!(
+            side.matches("class=\"seg passage").count() >= n,
+            "side {name}"
+        );
     }
     if !cmp["b"]["boilerplate"].as_array().unwrap().is_empty() {
-        assert!(side_b.contains("class=\"seg bp\""), "greyed boilerplate on side b");
+        assert!(
+            side_b.contains("class=\"seg bp\""),
+            "greyed boilerplate on side b"
+        );
     }
     let reason = cmp["original_reason"].as_str().unwrap();
-    let reason = reason.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let reason = reason
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     assert!(dom.contains(&reason), "original_reason shown: {reason}");
 
     let png = artifacts().join("page-seed-pair.png");
     let _ = std::fs::remove_file(&png);
     let o = chromium(
-        &["--virtual-time-budget=5000", "--hide-scrollbars", "--window-size=1400,1000", &format!("--screenshot={}", png.display()), &url],
+        &[
+            "--virtual-time-budget=5000",
+            "--hide-scrollbars",
+            "--window-size=1400,1000",
+            &format!("--screenshot={}", png.display()),
+            &url,
+        ],
         &profile,
         Duration::from_secs(90),
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
-    assert!(bytes.len() > 20_000, "a non-trivial screenshot: {} bytes", bytes.len());
+    assert!(
+        bytes.len() > 20_000,
+        "a non-trivial screenshot: {} bytes",
+        bytes.len()
+    );
     eprintln!("screenshot: {}", png.display());
 }

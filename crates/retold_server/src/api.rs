@@ -102,11 +102,7 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        crate::OPENAPI,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], crate::OPENAPI).into_response()
 }
 
 async fn page() -> Response {
@@ -145,7 +141,8 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> ApiResult<
             ApiError::bad_request(format!("cannot read the request body: {}", r.body_text()))
         }
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
 
 fn path_id(p: Result<Path<String>, PathRejection>) -> ApiResult<String> {

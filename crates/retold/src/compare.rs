@@ -74,6 +74,20 @@ pub struct DocInfo<'a> {
     pub marked: &'a [[usize; 2]],
 }
 
+impl<'a> DocInfo<'a> {
+    /// What provenance and boilerplate can use of a document as read (text, date, source,
+    /// language and the chrome marked by the reader).
+    pub fn of(d: &'a retold_ingest::Document) -> DocInfo<'a> {
+        DocInfo {
+            text: &d.text,
+            date: d.date.as_deref(),
+            source: d.source.as_deref(),
+            lang: d.lang.as_deref(),
+            marked: &d.marked,
+        }
+    }
+}
+
 /// Names the likely original of a pair from its analysis.
 pub(crate) fn pair_provenance(
     pa: &Prepared,

@@ -27,6 +27,7 @@ pub mod error;
 pub mod eval;
 pub mod evidence;
 pub mod index;
+pub mod index_view;
 pub mod output;
 pub mod pan;
 pub mod pipeline;
@@ -41,6 +42,7 @@ pub use compare::{compare, Comparison, DocInfo};
 pub use config::{ClassifierParams, Config, ModelParams, SemanticParams};
 pub use error::Error;
 pub use index::{AddReport, Index, IndexStats, QueryResult};
+pub use index_view::ClusterPage;
 pub use pipeline::{dedup, Cascade, DedupOutput, Progress, RunOptions, Stats};
 pub use relation::Relation;
 pub use retold_cluster::KeepPolicy;
@@ -49,7 +51,7 @@ pub use retold_embed as embed;
 /// Main-text extraction from web pages (feature `html`).
 #[cfg(feature = "html")]
 pub use retold_extract as extract;
-pub use retold_ingest::{Document, Format, IngestError, IngestOptions, Reader};
+pub use retold_ingest::{Document, Format, IngestError, IngestOptions, Origin, Reader};
 pub use semantic::Models;
 
 use std::path::Path;

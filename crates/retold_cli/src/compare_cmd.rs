@@ -23,17 +23,6 @@ pub struct Args {
     pub semantic: crate::SemanticArgs,
 }
 
-/// What provenance and boilerplate can use of a document read from a file.
-fn info(d: &retold::Document) -> DocInfo<'_> {
-    DocInfo {
-        text: &d.text,
-        date: d.date.as_deref(),
-        source: d.source.as_deref(),
-        lang: d.lang.as_deref(),
-        marked: &d.marked,
-    }
-}
-
 /// Runs `retold compare`.
 pub fn run(args: Args) -> Result<(), Failure> {
     let da = read_doc(&args.a)?;
@@ -41,7 +30,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let (ta, tb) = (&da.text, &db.text);
     let cfg = Config::default();
     let models = args.semantic.load()?;
-    let c = compare(&info(&da), &info(&db), &cfg, models.as_ref())?;
+    let c = compare(&DocInfo::of(&da), &DocInfo::of(&db), &cfg, models.as_ref())?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &c).map_err(std::io::Error::from)?;

@@ -7,6 +7,8 @@ mod dedup_cmd;
 mod eval_cmd;
 mod extract_cmd;
 mod index_cmd;
+#[cfg(feature = "server")]
+mod serve_cmd;
 mod term;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +42,9 @@ enum Command {
     Extract(extract_cmd::Args),
     /// A persistent index: add documents batch by batch, match new ones against it.
     Index(index_cmd::Args),
+    /// Serve an index over HTTP: a JSON API and a web page with a side-by-side view.
+    #[cfg(feature = "server")]
+    Serve(serve_cmd::Args),
 }
 
 /// Shared ingest flags.
@@ -296,6 +301,8 @@ fn main() -> ExitCode {
         Command::Dedup(a) => dedup_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
         Command::Index(a) => index_cmd::run(a),
+        #[cfg(feature = "server")]
+        Command::Serve(a) => serve_cmd::run(a),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

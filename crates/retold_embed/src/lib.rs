@@ -46,7 +46,7 @@ pub const INSTALL_COMMAND: &str = "bash scripts/setup-models.sh";
 pub const MODEL_DIR_ENV: &str = "RETOLD_MODEL_DIR";
 
 /// Default number of texts run through the encoder at once.
-pub const DEFAULT_BATCH_SIZE: usize = 32;
+pub const DEFAULT_BATCH_SIZE: usize = 16;
 
 /// One sentence-embedding model.
 pub trait Embedder: Send + Sync {

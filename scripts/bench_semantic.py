@@ -43,7 +43,8 @@ def run(cmd, env=None):
 
 
 def embed_speed(example, threads):
-    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+    env = dict(os.environ, RETOLD_THREADS=str(threads))
+    env.pop("RAYON_NUM_THREADS", None)
     out, _ = run([example, "all", "512", "32"], env)
     rows = []
     for line in out.splitlines():

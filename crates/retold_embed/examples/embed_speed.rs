@@ -4,7 +4,9 @@
 //! cargo run --release -p retold_embed --features candle --example embed_speed -- [minilm|e5|all] [N] [BATCH]
 //! cargo run --release -p retold_embed --features candle --example embed_speed -- dump e5 "text" ...
 //! ```
-//! Threads: candle's CPU kernels use `RAYON_NUM_THREADS` (default: all cores).
+//! Threads: batches run one per thread (`RETOLD_THREADS`, default every core) with candle's
+//! products single-threaded, as in the `retold` binary; set `RAYON_NUM_THREADS` to get
+//! candle's own splitting instead.
 
 use std::time::Instant;
 
@@ -66,6 +68,20 @@ fn sentence(i: usize) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // As the `retold` binary does: one batch per core, candle's products on one thread each
+    // (unless RAYON_NUM_THREADS is set by the caller).
+    // RETOLD_THREADS sets the number of batches in flight (default: every core).
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        let n = std::env::var("RETOLD_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+        std::env::set_var("RAYON_NUM_THREADS", "1");
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("dump") {
         let kind: ModelKind = args.get(1).map(String::as_str).unwrap_or("e5").parse()?;

@@ -155,3 +155,14 @@ pub fn dedup_pairs(
     assert!(o.status.success(), "{}", stderr(&o));
     read_jsonl(&out.join("pairs.jsonl"))
 }
+
+/// The fields of a `pairs.jsonl` line (also of `index query` and the API's matches).
+pub const PAIR_FIELDS: [&str; 7] = [
+    "a",
+    "b",
+    "relation",
+    "confidence",
+    "exact",
+    "scores",
+    "passages",
+];

@@ -157,15 +157,7 @@ fn ten_batches_give_the_results_of_one_dedup() {
         "{res}"
     );
     for m in res["matches"].as_array().unwrap() {
-        for f in [
-            "a",
-            "b",
-            "relation",
-            "confidence",
-            "exact",
-            "scores",
-            "passages",
-        ] {
+        for f in common::PAIR_FIELDS {
             assert!(m.get(f).is_some(), "match without {f}: {m}");
         }
     }

@@ -182,15 +182,7 @@ fn api_end_to_end() {
         .iter()
         .find(|p| p["a"] == "voa.txt" || p["b"] == "voa.txt")
         .unwrap_or_else(|| panic!("the seed counterpart is among the matches: {m}"));
-    for field in [
-        "a",
-        "b",
-        "relation",
-        "confidence",
-        "exact",
-        "scores",
-        "passages",
-    ] {
+    for field in common::PAIR_FIELDS {
         assert!(
             seed.get(field).is_some(),
             "pairs.jsonl field {field}: {seed}"

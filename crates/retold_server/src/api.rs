@@ -188,9 +188,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 fn no_progress(_: retold::Progress) {}
 
-/// A document of `POST /v1/documents`.
-#[derive(Deserialize)]
-struct InputDocument {
+/// A document as the API takes it (`POST /v1/documents`) and shows it
+/// (`GET /v1/documents/{id}`).
+#[derive(Deserialize, Serialize)]
+struct ApiDocument {
     id: String,
     text: String,
     lang: Option<String>,
@@ -202,10 +203,10 @@ struct InputDocument {
 
 #[derive(Deserialize)]
 struct AddRequest {
-    documents: Vec<InputDocument>,
+    documents: Vec<ApiDocument>,
 }
 
-impl InputDocument {
+impl ApiDocument {
     fn into_document(self) -> Document {
         let mut d = Document::new(self.id, self.text, retold::Origin::file("api"));
         d.lang = self.lang;
@@ -254,7 +255,7 @@ async fn add_documents(
     let docs: Vec<Document> = req
         .documents
         .into_iter()
-        .map(InputDocument::into_document)
+        .map(ApiDocument::into_document)
         .collect();
     let mut guard = st.index.clone().write_owned().await;
     let shared = st.shared.clone();
@@ -273,18 +274,6 @@ async fn add_documents(
     Ok(Json(report))
 }
 
-/// A stored document as the API shows it.
-#[derive(Serialize)]
-struct DocumentView {
-    id: String,
-    text: String,
-    lang: Option<String>,
-    date: Option<String>,
-    source: Option<String>,
-    url: Option<String>,
-    title: Option<String>,
-}
-
 fn stored(index: &Index, id: &str) -> ApiResult<Document> {
     index
         .document(id)?
@@ -295,10 +284,10 @@ fn stored(index: &Index, id: &str) -> ApiResult<Document> {
 async fn get_document(
     State(st): State<AppState>,
     id: Result<Path<String>, PathRejection>,
-) -> ApiResult<Json<DocumentView>> {
+) -> ApiResult<Json<ApiDocument>> {
     let id = path_id(id)?;
     let d = with_index(&st, move |ix, _| stored(ix, &id)).await?;
-    Ok(Json(DocumentView {
+    Ok(Json(ApiDocument {
         id: d.id,
         text: d.text,
         lang: d.lang,

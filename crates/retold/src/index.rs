@@ -90,6 +90,15 @@ impl From<StoreStats> for IndexStats {
     }
 }
 
+/// The settings string of a run (see [`Index::check_settings`]): the keep policy and whether
+/// the semantic layer runs (models loaded and enabled).
+pub fn settings(keep: crate::KeepPolicy, semantic: bool) -> String {
+    format!(
+        "--keep {keep} --semantic {}",
+        if semantic { "on" } else { "off" }
+    )
+}
+
 /// A JSON value printed exactly as the line of `pairs.jsonl`/`clusters.jsonl` is: through
 /// the text, so `f32` scores keep their short form (0.604, not 0.6039999723434448).
 fn as_value<T: Serialize>(x: &T) -> Result<serde_json::Value, serde_json::Error> {
@@ -100,6 +109,8 @@ fn as_value<T: Serialize>(x: &T) -> Result<serde_json::Value, serde_json::Error>
 const PAIRS: &str = "pairs.jsonl";
 const CLUSTERS: &str = "clusters.jsonl";
 const KEEP: &str = "keep.txt";
+/// The run settings the results were computed with (see [`Index::add`]).
+const SETTINGS: &str = "settings";
 
 impl Index {
     /// Creates an empty index in `dir`.
@@ -145,14 +156,31 @@ impl Index {
         dedup(docs.into_iter().map(Ok::<_, IngestError>), cfg, opts)
     }
 
+    /// Checks that `settings` (a caller's description of what changes results beyond
+    /// `Config`, e.g. the keep policy and whether the semantic layer runs) are those the
+    /// index was built with; an empty index takes any.
+    pub fn check_settings(&self, settings: &str) -> Result<(), Error> {
+        match self.store.result(SETTINGS)? {
+            Some(s) if s != settings.as_bytes() => Err(retold_index::IndexError::Settings {
+                stored: String::from_utf8_lossy(&s).into_owned(),
+                given: settings.to_string(),
+            }
+            .into()),
+            _ => Ok(()),
+        }
+    }
+
     /// Adds a batch of documents (ids must be new and distinct) and stores the results over
-    /// everything added so far. Nothing is stored when it fails.
+    /// everything added so far, with `settings` (see [`Index::check_settings`]). Nothing is
+    /// stored when it fails.
     pub fn add(
         &mut self,
         batch: Vec<Document>,
+        settings: &str,
         cfg: &Config,
         opts: RunOptions<'_>,
     ) -> Result<AddReport, Error> {
+        self.check_settings(settings)?;
         let mut seen = ahash::AHashSet::new();
         for d in &batch {
             if !seen.insert(d.id.as_str()) || self.store.contains(&d.id)? {
@@ -168,7 +196,7 @@ impl Index {
         let mut all = self.stored()?;
         all.extend(batch);
         let out = self.run(all, cfg, opts)?;
-        let mut results: Vec<(&str, Vec<u8>)> = Vec::with_capacity(3);
+        let mut results: Vec<(&str, Vec<u8>)> = vec![(SETTINGS, settings.as_bytes().to_vec())];
         for (name, write) in [
             (
                 PAIRS,
@@ -192,13 +220,16 @@ impl Index {
         })
     }
 
-    /// Matches a document that is not stored against the index.
+    /// Matches a document that is not stored against the index, with the index's `settings`
+    /// (see [`Index::check_settings`]).
     pub fn query(
         &self,
         mut doc: Document,
+        settings: &str,
         cfg: &Config,
         opts: RunOptions<'_>,
     ) -> Result<QueryResult, Error> {
+        self.check_settings(settings)?;
         let mut all = self.stored()?;
         // The query keeps its id unless a stored document has it.
         let base = doc.id.clone();

@@ -168,7 +168,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     Err(e) => return Err(Failure::User(e.into())),
                 }
             }
-            let rep = with_run(&run, models.as_ref(), |opts| index.add(docs, &cfg, opts))?;
+            let settings = retold::index::settings(run.keep, models.is_some());
+            let rep = with_run(&run, models.as_ref(), |opts| {
+                index.add(docs, &settings, &cfg, opts)
+            })?;
             writeln!(
                 o,
                 "retold index: batch {} committed: {} documents added ({} skipped), {} in the index; {} pairs, {} clusters",
@@ -184,7 +187,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
             let index = Index::open(&dir)?;
             let models = run.semantic.load()?;
             let doc = read_doc(&file)?;
-            let res = with_run(&run, models.as_ref(), |opts| index.query(doc, &cfg, opts))?;
+            let settings = retold::index::settings(run.keep, models.is_some());
+            let res = with_run(&run, models.as_ref(), |opts| {
+                index.query(doc, &settings, &cfg, opts)
+            })?;
             if json {
                 serde_json::to_writer(&mut o, &res).map_err(std::io::Error::from)?;
                 writeln!(o)?;

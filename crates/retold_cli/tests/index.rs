@@ -161,9 +161,35 @@ fn ten_batches_give_the_results_of_one_dedup() {
             assert!(m.get(f).is_some(), "match without {f}: {m}");
         }
     }
+    // Other run settings than the index was built with are refused, naming both.
+    let o = retold(&[
+        "index",
+        "query",
+        ix_s,
+        q.to_str().unwrap(),
+        "-q",
+        "--semantic",
+        "off",
+        "--keep",
+        "longest",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--keep original") && stderr(&o).contains("--keep longest"),
+        "{}",
+        stderr(&o)
+    );
     // A duplicate id is refused and changes nothing.
     let again = tmp.path().join("batch-0.jsonl");
-    let o = retold(&["index", "add", ix_s, again.to_str().unwrap(), "-q"]);
+    let o = retold(&[
+        "index",
+        "add",
+        ix_s,
+        again.to_str().unwrap(),
+        "-q",
+        "--semantic",
+        "off",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("already in the index"),

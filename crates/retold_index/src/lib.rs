@@ -76,6 +76,14 @@ pub enum IndexError {
         /// The id.
         id: String,
     },
+    /// A run's settings differ from those the index was built with.
+    #[error("the index was built with {stored}; this run has {given}: pass the same flags to every add and query")]
+    Settings {
+        /// Settings stored with the index.
+        stored: String,
+        /// Settings of this run.
+        given: String,
+    },
     /// A file-system error.
     #[error("{path}: {error}")]
     Io {

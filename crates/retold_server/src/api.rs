@@ -267,7 +267,8 @@ async fn add_documents(
             progress: &no_progress,
             models: shared.models.as_ref(),
         };
-        guard.add(docs, &shared.cfg, opts)
+        let settings = retold::index::settings(KeepPolicy::Original, shared.models.is_some());
+        guard.add(docs, &settings, &shared.cfg, opts)
     })
     .await
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))??;
@@ -355,7 +356,8 @@ async fn query(
             progress: &no_progress,
             models: shared.models.as_ref(),
         };
-        Ok(Json(ix.query(doc, &shared.cfg, opts)?))
+        let settings = retold::index::settings(KeepPolicy::Original, shared.models.is_some());
+        Ok(Json(ix.query(doc, &settings, &shared.cfg, opts)?))
     })
     .await
 }

@@ -173,7 +173,10 @@ impl From<retold::Error> for ApiError {
             retold::Error::Index(retold_index::IndexError::DuplicateId { .. }) => {
                 ApiError::new(ErrorCode::DuplicateId, e.to_string())
             }
-            retold::Error::Ingest(_) => ApiError::bad_request(e.to_string()),
+            retold::Error::Ingest(_)
+            | retold::Error::Index(retold_index::IndexError::Settings { .. }) => {
+                ApiError::bad_request(e.to_string())
+            }
             _ => ApiError::internal(e.to_string()),
         }
     }

@@ -72,6 +72,12 @@ impl Server {
             return Err(ServerError::Remote { addr: cfg.addr });
         }
         let index = retold::Index::open(&cfg.index_dir)?;
+        // The server adds and queries with `--keep original` and its models: an index built
+        // otherwise is refused here rather than on the first request.
+        index.check_settings(&retold::index::settings(
+            retold::KeepPolicy::Original,
+            cfg.models.is_some(),
+        ))?;
         let listener =
             std::net::TcpListener::bind(cfg.addr).map_err(|error| ServerError::Bind {
                 addr: cfg.addr,

@@ -270,6 +270,7 @@ fn state() -> (tempfile::TempDir, AppState) {
     index
         .add(
             docs,
+            &retold::index::settings(retold::KeepPolicy::Original, false),
             &cfg,
             retold::RunOptions {
                 keep: retold::KeepPolicy::Original,

@@ -99,6 +99,16 @@ pub fn settings(keep: crate::KeepPolicy, semantic: bool) -> String {
     )
 }
 
+/// Decodes stored JSON (`what` names it in the error).
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Error::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("stored {what} does not decode: {e}"),
+        ))
+    })
+}
+
 /// A JSON value printed exactly as the line of `pairs.jsonl`/`clusters.jsonl` is: through
 /// the text, so `f32` scores keep their short form (0.604, not 0.6039999723434448).
 fn as_value<T: Serialize>(x: &T) -> Result<serde_json::Value, serde_json::Error> {
@@ -136,24 +146,8 @@ impl Index {
         self.store
             .docs()?
             .into_iter()
-            .map(|(id, bytes)| {
-                serde_json::from_slice(&bytes).map_err(|e| {
-                    Error::Io(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("stored document {id:?} does not decode: {e}"),
-                    ))
-                })
-            })
+            .map(|(id, bytes)| decode(&bytes, &format!("document {id:?}")))
             .collect()
-    }
-
-    fn run(
-        &self,
-        docs: Vec<Document>,
-        cfg: &Config,
-        opts: RunOptions<'_>,
-    ) -> Result<DedupOutput, Error> {
-        dedup(docs.into_iter().map(Ok::<_, IngestError>), cfg, opts)
     }
 
     /// Checks that `settings` (a caller's description of what changes results beyond
@@ -195,7 +189,7 @@ impl Index {
         let added = batch.len();
         let mut all = self.stored()?;
         all.extend(batch);
-        let out = self.run(all, cfg, opts)?;
+        let out = dedup(all.into_iter().map(Ok::<_, IngestError>), cfg, opts)?;
         let mut results: Vec<(&str, Vec<u8>)> = vec![(SETTINGS, settings.as_bytes().to_vec())];
         for (name, write) in [
             (
@@ -230,15 +224,15 @@ impl Index {
         opts: RunOptions<'_>,
     ) -> Result<QueryResult, Error> {
         self.check_settings(settings)?;
-        let mut all = self.stored()?;
         // The query keeps its id unless a stored document has it.
         let base = doc.id.clone();
         let mut k = 1;
-        while all.iter().any(|d| d.id == doc.id) {
+        while self.store.contains(&doc.id)? {
             doc.id = format!("{base}#query{k}");
             k += 1;
         }
         let id = doc.id.clone();
+        let mut all = self.stored()?;
         all.push(doc);
         let q = (all.len() - 1) as u32;
         let out = crate::pipeline::dedup_focused(
@@ -256,7 +250,6 @@ impl Index {
             .map_err(std::io::Error::from)?;
         // The cluster it would join: the stored cluster of a document it reproduces, with
         // the query added; else the cluster of the query and its matches alone.
-        let stored = String::from_utf8_lossy(&self.result(CLUSTERS)?).into_owned();
         let mut cluster: Option<serde_json::Value> = None;
         if let Some(c) = out.cluster_of[q as usize] {
             let members: Vec<&str> = out.clusters[c as usize]
@@ -265,21 +258,10 @@ impl Index {
                 .filter(|&&d| d != q)
                 .map(|&d| out.docs[d as usize].id.as_str())
                 .collect();
-            cluster = stored
-                .lines()
-                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                .find(|v| {
-                    v["docs"].as_array().is_some_and(|d| {
-                        d.iter()
-                            .any(|x| members.contains(&x.as_str().unwrap_or("")))
-                    })
-                })
-                .map(|mut v| {
-                    if let Some(d) = v["docs"].as_array_mut() {
-                        d.push(id.clone().into());
-                    }
-                    v
-                });
+            cluster = self.cluster_of_any(&members)?;
+            if let Some(d) = cluster.as_mut().and_then(|v| v["docs"].as_array_mut()) {
+                d.push(id.clone().into());
+            }
             if cluster.is_none() {
                 cluster = Some(
                     as_value(&cluster_line(&out, &out.clusters[c as usize]))
@@ -298,14 +280,7 @@ impl Index {
     pub fn document(&self, id: &str) -> Result<Option<Document>, Error> {
         self.store
             .doc(id)?
-            .map(|bytes| {
-                serde_json::from_slice(&bytes).map_err(|e| {
-                    Error::Io(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("stored document {id:?} does not decode: {e}"),
-                    ))
-                })
-            })
+            .map(|bytes| decode(&bytes, &format!("document {id:?}")))
             .transpose()
     }
 

@@ -27,14 +27,7 @@ fn lines(bytes: &[u8], name: &str) -> Result<Vec<Value>, Error> {
     bytes
         .split(|&b| b == b'\n')
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-        .map(|l| {
-            serde_json::from_slice(l).map_err(|e| {
-                Error::Io(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("stored {name} does not decode: {e}"),
-                ))
-            })
-        })
+        .map(|l| crate::index::decode(l, name))
         .collect()
 }
 
@@ -51,15 +44,20 @@ impl Index {
 
     /// The stored cluster (line of `clusters.jsonl`) that has `id` among its `docs`.
     pub fn cluster_of(&self, id: &str) -> Result<Option<Value>, Error> {
+        self.cluster_of_any(&[id])
+    }
+
+    /// The stored cluster holding any of `ids` (the first in stored order), read once.
+    pub fn cluster_of_any(&self, ids: &[&str]) -> Result<Option<Value>, Error> {
         let all = lines(&self.result("clusters.jsonl")?, "clusters.jsonl")?;
         Ok(all.into_iter().find(|c| {
-            c["docs"]
-                .as_array()
-                .is_some_and(|d| d.iter().any(|x| x.as_str() == Some(id)))
+            c["docs"].as_array().is_some_and(|d| {
+                d.iter()
+                    .any(|x| x.as_str().is_some_and(|x| ids.contains(&x)))
+            })
         }))
     }
 
-    /// Up to `limit` stored clusters from the `offset`-th, with the total.
     pub fn clusters_page(&self, offset: usize, limit: usize) -> Result<ClusterPage, Error> {
         let all = lines(&self.result("clusters.jsonl")?, "clusters.jsonl")?;
         let total = all.len();

@@ -48,6 +48,24 @@ struct Shared {
     limits: Limits,
 }
 
+impl Shared {
+    /// Runs `f` with the server's run settings and options (`--keep original`, its models,
+    /// no progress, no bad records: API documents are built, not read).
+    fn run<T>(&self, f: impl FnOnce(&str, RunOptions<'_>) -> T) -> T {
+        let mut on_bad = |_: &retold::IngestError| false;
+        let settings = retold::index::settings(KeepPolicy::Original, self.models.is_some());
+        f(
+            &settings,
+            RunOptions {
+                keep: KeepPolicy::Original,
+                on_bad: &mut on_bad,
+                progress: &no_progress,
+                models: self.models.as_ref(),
+            },
+        )
+    }
+}
+
 impl AppState {
     /// The state of a server over `index`.
     pub fn new(index: Index, models: Option<Models>, cfg: Config, limits: Limits) -> AppState {
@@ -260,15 +278,7 @@ async fn add_documents(
     let mut guard = st.index.clone().write_owned().await;
     let shared = st.shared.clone();
     let report = tokio::task::spawn_blocking(move || {
-        let mut on_bad = |_: &retold::IngestError| false;
-        let opts = RunOptions {
-            keep: KeepPolicy::Original,
-            on_bad: &mut on_bad,
-            progress: &no_progress,
-            models: shared.models.as_ref(),
-        };
-        let settings = retold::index::settings(KeepPolicy::Original, shared.models.is_some());
-        guard.add(docs, &settings, &shared.cfg, opts)
+        shared.run(|settings, opts| guard.add(docs, settings, &shared.cfg, opts))
     })
     .await
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))??;
@@ -349,15 +359,9 @@ async fn query(
         .unwrap_or_else(|| "query".to_string());
     let doc = Document::new(id, req.text, retold::Origin::file("api"));
     with_index(&st, move |ix, shared| {
-        let mut on_bad = |_: &retold::IngestError| false;
-        let opts = RunOptions {
-            keep: KeepPolicy::Original,
-            on_bad: &mut on_bad,
-            progress: &no_progress,
-            models: shared.models.as_ref(),
-        };
-        let settings = retold::index::settings(KeepPolicy::Original, shared.models.is_some());
-        Ok(Json(ix.query(doc, &settings, &shared.cfg, opts)?))
+        Ok(Json(shared.run(|settings, opts| {
+            ix.query(doc, settings, &shared.cfg, opts)
+        })?))
     })
     .await
 }

@@ -111,8 +111,51 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -
 
 /// A JSON value printed exactly as the line of `pairs.jsonl`/`clusters.jsonl` is: through
 /// the text, so `f32` scores keep their short form (0.604, not 0.6039999723434448).
-fn as_value<T: Serialize>(x: &T) -> Result<serde_json::Value, serde_json::Error> {
+pub(crate) fn as_value<T: Serialize>(x: &T) -> Result<serde_json::Value, serde_json::Error> {
     serde_json::from_str(&serde_json::to_string(x)?)
+}
+
+/// The answer for query document `q` of `out` (a run over stored documents plus the query):
+/// its pairs, and the cluster it would join: the stored cluster (`stored_cluster` finds the
+/// first holding any of the given ids) of a document it reproduces, with the query added;
+/// else the cluster of the query and its matches alone.
+pub(crate) fn query_answer(
+    out: &DedupOutput,
+    q: u32,
+    stored_cluster: impl FnOnce(&[&str]) -> Result<Option<serde_json::Value>, Error>,
+) -> Result<QueryResult, Error> {
+    let id = out.docs[q as usize].id.clone();
+    let matches = out
+        .pairs
+        .iter()
+        .filter(|p| p.a == q || p.b == q)
+        .map(|p| as_value(&pair_line(out, p)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(std::io::Error::from)?;
+    let mut cluster: Option<serde_json::Value> = None;
+    if let Some(c) = out.cluster_of[q as usize] {
+        let members: Vec<&str> = out.clusters[c as usize]
+            .docs
+            .iter()
+            .filter(|&&d| d != q)
+            .map(|&d| out.docs[d as usize].id.as_str())
+            .collect();
+        cluster = stored_cluster(&members)?;
+        if let Some(d) = cluster.as_mut().and_then(|v| v["docs"].as_array_mut()) {
+            d.push(id.clone().into());
+        }
+        if cluster.is_none() {
+            cluster = Some(
+                as_value(&cluster_line(out, &out.clusters[c as usize]))
+                    .map_err(std::io::Error::from)?,
+            );
+        }
+    }
+    Ok(QueryResult {
+        id,
+        matches,
+        cluster,
+    })
 }
 
 /// Names of the stored results.
@@ -175,21 +218,39 @@ impl Index {
         opts: RunOptions<'_>,
     ) -> Result<AddReport, Error> {
         self.check_settings(settings)?;
+        self.check_new(&batch)?;
+        let mut all = self.stored()?;
+        all.extend(batch.iter().cloned());
+        let out = dedup(all.into_iter().map(Ok::<_, IngestError>), cfg, opts)?;
+        self.commit(&batch, settings, &out)
+    }
+
+    /// Checks that the ids of `batch` are distinct and not in the index.
+    pub fn check_new(&self, batch: &[Document]) -> Result<(), Error> {
         let mut seen = ahash::AHashSet::new();
-        for d in &batch {
+        for d in batch {
             if !seen.insert(d.id.as_str()) || self.store.contains(&d.id)? {
                 return Err(retold_index::IndexError::DuplicateId { id: d.id.clone() }.into());
             }
         }
+        Ok(())
+    }
+
+    /// Stores `batch` with `out`, the results over the stored documents and the batch (in
+    /// that order, as [`Index::add`] or a [`crate::Live`] holding the same documents computes
+    /// them), in one transaction. The caller has checked the batch ([`Index::check_new`]) and
+    /// the settings.
+    pub fn commit(
+        &mut self,
+        batch: &[Document],
+        settings: &str,
+        out: &DedupOutput,
+    ) -> Result<AddReport, Error> {
         let new: Vec<(String, Vec<u8>)> = batch
             .iter()
             .map(|d| Ok((d.id.clone(), serde_json::to_vec(d)?)))
             .collect::<Result<_, serde_json::Error>>()
             .map_err(std::io::Error::from)?;
-        let added = batch.len();
-        let mut all = self.stored()?;
-        all.extend(batch);
-        let out = dedup(all.into_iter().map(Ok::<_, IngestError>), cfg, opts)?;
         let mut results: Vec<(&str, Vec<u8>)> = vec![(SETTINGS, settings.as_bytes().to_vec())];
         for (name, write) in [
             (
@@ -200,18 +261,23 @@ impl Index {
             (KEEP, write_keep),
         ] {
             let mut buf = Vec::new();
-            write(&mut buf, &out)?;
+            write(&mut buf, out)?;
             results.push((name, buf));
         }
         let number = self.store.add_batch(&new, &results)?;
         Ok(AddReport {
             batch: number,
-            added,
+            added: batch.len(),
             docs: out.docs.len(),
             pairs: out.pairs.len(),
             clusters: out.clusters.len(),
-            stats: out.stats,
+            stats: out.stats.clone(),
         })
+    }
+
+    /// Every stored document, in the order added.
+    pub fn documents(&self) -> Result<Vec<Document>, Error> {
+        self.stored()
     }
 
     /// Matches a document that is not stored against the index, with the index's `settings`
@@ -231,7 +297,6 @@ impl Index {
             doc.id = format!("{base}#query{k}");
             k += 1;
         }
-        let id = doc.id.clone();
         let mut all = self.stored()?;
         all.push(doc);
         let q = (all.len() - 1) as u32;
@@ -241,39 +306,7 @@ impl Index {
             opts,
             q,
         )?;
-        let matches = out
-            .pairs
-            .iter()
-            .filter(|p| p.a == q || p.b == q)
-            .map(|p| as_value(&pair_line(&out, p)))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(std::io::Error::from)?;
-        // The cluster it would join: the stored cluster of a document it reproduces, with
-        // the query added; else the cluster of the query and its matches alone.
-        let mut cluster: Option<serde_json::Value> = None;
-        if let Some(c) = out.cluster_of[q as usize] {
-            let members: Vec<&str> = out.clusters[c as usize]
-                .docs
-                .iter()
-                .filter(|&&d| d != q)
-                .map(|&d| out.docs[d as usize].id.as_str())
-                .collect();
-            cluster = self.cluster_of_any(&members)?;
-            if let Some(d) = cluster.as_mut().and_then(|v| v["docs"].as_array_mut()) {
-                d.push(id.clone().into());
-            }
-            if cluster.is_none() {
-                cluster = Some(
-                    as_value(&cluster_line(&out, &out.clusters[c as usize]))
-                        .map_err(std::io::Error::from)?,
-                );
-            }
-        }
-        Ok(QueryResult {
-            id,
-            matches,
-            cluster,
-        })
+        query_answer(&out, q, |members| self.cluster_of_any(members))
     }
 
     /// A stored document by id.

@@ -229,21 +229,21 @@ pub struct RunOptions<'a> {
     pub models: Option<&'a Models>,
 }
 
-struct Sketch {
-    anchors: Vec<u64>,
-    terms: retold_text::TranslationTerms,
-    vector: Vec<f32>,
-    lang: Option<String>,
-    sig: Vec<u32>,
-    seeds: Vec<u64>,
-    sentence_keys: Vec<u64>,
-    exact: u64,
-    keys: Vec<u64>,
-    tokens: u32,
+pub(crate) struct Sketch {
+    pub(crate) anchors: Vec<u64>,
+    pub(crate) terms: retold_text::TranslationTerms,
+    pub(crate) vector: Vec<f32>,
+    pub(crate) lang: Option<String>,
+    pub(crate) sig: Vec<u32>,
+    pub(crate) seeds: Vec<u64>,
+    pub(crate) sentence_keys: Vec<u64>,
+    pub(crate) exact: u64,
+    pub(crate) keys: Vec<u64>,
+    pub(crate) tokens: u32,
 }
 
 /// Signature values kept per document for "same text" tests while learning boilerplate.
-const SAME_TEXT_SIG: usize = 32;
+pub(crate) const SAME_TEXT_SIG: usize = 32;
 
 /// Line keys (as `retold_clean::line_keys` computes them) from the text's tokens.
 fn line_keys_of(text: &str, tokens: &[Token]) -> Vec<u64> {
@@ -270,7 +270,7 @@ fn memchr_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
         .chain(std::iter::once(text.len()))
 }
 
-fn sketch(
+pub(crate) fn sketch(
     text: &str,
     cfg: &Config,
     hasher: &MinHasher,
@@ -380,11 +380,13 @@ where
         clock = std::time::Instant::now();
     };
     let mut corpus = Corpus::new(cfg, opts.models);
-    let sketches = corpus.read(docs, opts.on_bad, opts.progress)?;
+    let mut sketches = Sketches::new(cfg, false);
+    corpus.read(docs, opts.on_bad, opts.progress, &mut sketches)?;
     lap(&mut corpus.stats, 0);
-    let (model, index) = corpus.learn(sketches);
+    let model = corpus.learn(&sketches);
     lap(&mut corpus.stats, 1);
-    let mut pairs = corpus.candidates(index);
+    let mut pairs = corpus.candidates(&sketches.index);
+    drop(sketches);
     if let Some(f) = focus {
         pairs.retain(|&(a, b)| a == f || b == f);
     }
@@ -414,55 +416,80 @@ where
 
 /// The state of one `dedup` run, passed from stage to stage: what is kept of every document
 /// (record, text in the store, static vector and translation terms) and the counters.
-struct Corpus<'a> {
-    cfg: &'a Config,
+pub(crate) struct Corpus<'a> {
+    pub(crate) cfg: &'a Config,
     /// Embedding models of the semantic layer (`None`: lexical only).
-    models: Option<&'a Models>,
+    pub(crate) models: Option<&'a Models>,
     /// Static document vectors (semantic layer, when the multilingual model is installed).
-    statics: Option<StaticVectors<'a>>,
-    hasher: MinHasher,
-    records: Vec<DocRecord>,
-    store: TextStore,
+    pub(crate) statics: Option<StaticVectors<'a>>,
+    pub(crate) hasher: MinHasher,
+    pub(crate) records: Vec<DocRecord>,
+    pub(crate) store: TextStore,
     /// Static vector of each document (semantic layer; centred per language by
     /// [`Corpus::candidates`]).
-    vectors: Vec<Vec<f32>>,
+    pub(crate) vectors: Vec<Vec<f32>>,
     /// Translation terms of each document (semantic layer).
-    terms: Vec<retold_text::TranslationTerms>,
+    pub(crate) terms: Vec<retold_text::TranslationTerms>,
     /// The slot of the document vectors, once they are ready for the cost cascade.
-    doc_slot: Option<Slot>,
-    stats: Stats,
+    pub(crate) doc_slot: Option<Slot>,
+    pub(crate) stats: Stats,
 }
 
-/// What the first pass leaves for boilerplate learning.
-struct Sketches {
-    learner: CorpusModelBuilder,
+/// What the first pass leaves for boilerplate learning and candidates.
+pub(crate) struct Sketches {
+    pub(crate) learner: CorpusModelBuilder,
     /// [`SAME_TEXT_SIG`] signature values per document.
-    same_sig: Vec<u32>,
-    index: CandidateIndex,
+    pub(crate) same_sig: Vec<u32>,
+    pub(crate) index: CandidateIndex,
+    /// Line keys of each document, when kept (the live index needs them).
+    pub(crate) keys: Option<Vec<Vec<u64>>>,
+}
+
+impl Sketches {
+    pub(crate) fn new(cfg: &Config, keep_keys: bool) -> Self {
+        let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
+        Sketches {
+            learner: CorpusModelBuilder::new(cfg.learn),
+            same_sig: Vec::new(),
+            index: CandidateIndex {
+                exact: Vec::new(),
+                lsh: LshIndex::new(lsh_params),
+                seeds: SeedIndex::new(),
+                sentences: SeedIndex::new(),
+                anchors: SeedIndex::new(),
+            },
+            keys: keep_keys.then(Vec::new),
+        }
+    }
+
+    /// The [`SAME_TEXT_SIG`] signature values of document `i`.
+    pub(crate) fn same_sig_of(&self, i: u32) -> &[u32] {
+        &self.same_sig[i as usize * SAME_TEXT_SIG..(i as usize + 1) * SAME_TEXT_SIG]
+    }
 }
 
 /// The candidate indexes the first pass fills.
-struct CandidateIndex {
+pub(crate) struct CandidateIndex {
     /// Exact hash of each document with content.
-    exact: Vec<(u64, u32)>,
-    lsh: LshIndex,
-    seeds: SeedIndex,
-    sentences: SeedIndex,
-    anchors: SeedIndex,
+    pub(crate) exact: Vec<(u64, u32)>,
+    pub(crate) lsh: LshIndex,
+    pub(crate) seeds: SeedIndex,
+    pub(crate) sentences: SeedIndex,
+    pub(crate) anchors: SeedIndex,
 }
 
 /// What verification leaves for grouping.
-struct Verified {
+pub(crate) struct Verified {
     /// Pairs with a relation other than `unrelated` (or all, with `keep_unrelated`), sorted.
-    pairs: Vec<PairResult>,
+    pub(crate) pairs: Vec<PairResult>,
     /// Provenance evidence of every document in such a pair.
-    evidences: AHashMap<u32, DocEvidence>,
+    pub(crate) evidences: AHashMap<u32, DocEvidence>,
     /// Containment of each such pair.
-    containment: Vec<Containment>,
+    pub(crate) containment: Vec<Containment>,
 }
 
 impl<'a> Corpus<'a> {
-    fn new(cfg: &'a Config, models: Option<&'a Models>) -> Self {
+    pub(crate) fn new(cfg: &'a Config, models: Option<&'a Models>) -> Self {
         let models = models.filter(|m| cfg.semantic.enabled && m.any());
         Corpus {
             cfg,
@@ -481,28 +508,17 @@ impl<'a> Corpus<'a> {
     /// Stage 1, read and fingerprint: streams the documents in batches, sketches each batch in
     /// parallel ([`sketch`]), fills the candidate indexes and the boilerplate learner, and
     /// stores the texts.
-    fn read<I>(
+    pub(crate) fn read<I>(
         &mut self,
         docs: I,
         on_bad: &mut dyn FnMut(&IngestError) -> bool,
         progress: &(dyn Fn(Progress) + Sync),
-    ) -> Result<Sketches, Error>
+        sk: &mut Sketches,
+    ) -> Result<(), Error>
     where
         I: Iterator<Item = Result<Document, IngestError>>,
     {
         let cfg = self.cfg;
-        let lsh_params = LshParams::for_threshold(cfg.lsh_threshold, cfg.minhash.num_perm);
-        let mut sk = Sketches {
-            learner: CorpusModelBuilder::new(cfg.learn),
-            same_sig: Vec::new(),
-            index: CandidateIndex {
-                exact: Vec::new(),
-                lsh: LshIndex::new(lsh_params),
-                seeds: SeedIndex::new(),
-                sentences: SeedIndex::new(),
-                anchors: SeedIndex::new(),
-            },
-        };
         let mut batch: Vec<Document> = Vec::with_capacity(cfg.batch_size);
         let mut docs = docs.peekable();
         loop {
@@ -535,7 +551,7 @@ impl<'a> Corpus<'a> {
                 self.stats.doc_vectors.1 += t.elapsed().as_secs_f64();
             }
             for (d, s) in batch.drain(..).zip(sketches) {
-                self.add(d, s, &mut sk)?;
+                self.add(d, s, sk)?;
             }
             self.stats.docs = self.records.len();
             progress(Progress::Reading {
@@ -545,11 +561,16 @@ impl<'a> Corpus<'a> {
         }
         self.store.finish()?;
         self.stats.spilled = self.store.spilled();
-        Ok(sk)
+        Ok(())
     }
 
     /// Adds one sketched document to the run: its record, text, indexes and learner entry.
-    fn add(&mut self, d: Document, mut s: Sketch, sk: &mut Sketches) -> Result<(), Error> {
+    pub(crate) fn add(
+        &mut self,
+        d: Document,
+        mut s: Sketch,
+        sk: &mut Sketches,
+    ) -> Result<(), Error> {
         let idx = self.records.len() as u32;
         if self.statics.is_some() {
             self.vectors.push(std::mem::take(&mut s.vector));
@@ -557,6 +578,9 @@ impl<'a> Corpus<'a> {
         }
         self.stats.bytes += d.text.len();
         sk.learner.observe(idx, d.source.as_deref(), &s.keys);
+        if let Some(keys) = &mut sk.keys {
+            keys.push(std::mem::take(&mut s.keys));
+        }
         if s.tokens == 0 {
             self.stats.empty += 1;
             sk.same_sig
@@ -590,33 +614,28 @@ impl<'a> Corpus<'a> {
 
     /// Stage 2, learn boilerplate: lines that recur across documents that are otherwise
     /// different (near-copies, by MinHash, count once).
-    fn learn(&mut self, sk: Sketches) -> (CorpusModel, CandidateIndex) {
-        let Sketches {
-            learner,
-            same_sig,
-            index,
-        } = sk;
-        let sig_of =
-            |i: u32| &same_sig[i as usize * SAME_TEXT_SIG..(i as usize + 1) * SAME_TEXT_SIG];
-        let model = learner
-            .build(&|x, y| jaccard_estimate(sig_of(x), sig_of(y)) >= self.cfg.learn_same_text);
+    pub(crate) fn learn(&mut self, sk: &Sketches) -> CorpusModel {
+        let model = sk.learner.build(&|x, y| {
+            jaccard_estimate(sk.same_sig_of(x), sk.same_sig_of(y)) >= self.cfg.learn_same_text
+        });
         self.stats.learned_lines = model.len();
-        (model, index)
+        model
     }
 
     /// Stage 3, candidates: exact-hash chains, LSH bands, shared passage seeds and sentence
     /// keys; with the semantic layer also shared anchor terms and nearest neighbours over the
     /// static document vectors (which it centres per language). Sorted, deduplicated pairs.
-    fn candidates(&mut self, index: CandidateIndex) -> Vec<(u32, u32)> {
+    pub(crate) fn candidates(&mut self, index: &CandidateIndex) -> Vec<(u32, u32)> {
         let cfg = self.cfg;
         let CandidateIndex {
-            mut exact,
+            exact,
             lsh,
             seeds,
             sentences,
             anchors,
         } = index;
         let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut exact = exact.clone();
         exact.sort_unstable();
         for g in exact.chunk_by(|x, y| x.0 == y.0) {
             for w in g.windows(2) {
@@ -626,16 +645,13 @@ impl<'a> Corpus<'a> {
         self.stats.exact_pairs = pairs.len();
         let lsh_pairs = lsh.candidate_pairs(cfg.lsh_max_bucket);
         self.stats.lsh_pairs = lsh_pairs.len();
-        drop(lsh);
         pairs.extend(lsh_pairs);
         let seed_pairs = seeds.candidate_pairs(cfg.seed_min_shared, cfg.seed_max_df);
         self.stats.seed_pairs = seed_pairs.len();
-        drop(seeds);
         pairs.extend(seed_pairs.into_iter().map(|(a, b, _)| (a, b)));
         let sentence_pairs =
             sentences.candidate_pairs(cfg.sentence_key_min_shared, cfg.seed_max_df);
         self.stats.sentence_pairs = sentence_pairs.len();
-        drop(sentences);
         pairs.extend(sentence_pairs.into_iter().map(|(a, b, _)| (a, b)));
         if self.statics.is_some() {
             let sp = &cfg.semantic;
@@ -671,7 +687,6 @@ impl<'a> Corpus<'a> {
             self.stats.ann_pairs = ann_pairs.len();
             pairs.extend(ann_pairs.into_iter().map(|(a, b, _)| (a, b)));
         }
-        drop(anchors);
         pairs.sort_unstable();
         pairs.dedup();
         self.stats.candidates = pairs.len();
@@ -682,7 +697,7 @@ impl<'a> Corpus<'a> {
     /// classified ([`analyze`]), then goes through the semantic layer's cost cascade
     /// ([`semantic_chunk`]). Documents are prepared with the learned boilerplate once and kept
     /// for later chunks as far as `Config::prepared_cache_bytes` allows ([`DocCache`]).
-    fn verify(
+    pub(crate) fn verify(
         &mut self,
         model: &CorpusModel,
         pairs: &[(u32, u32)],
@@ -778,7 +793,7 @@ impl<'a> Corpus<'a> {
 }
 
 /// A document prepared for verification, with what the semantic layer computes of it.
-struct Doc {
+pub(crate) struct Doc {
     prep: Prepared,
     /// Its units and their transformer embeddings, per model ([`slot_index`]), once embedded.
     embedded: [OnceLock<(Units, Vec<Vec<f32>>)>; 3],
@@ -1021,33 +1036,56 @@ fn sem_side(d: &Doc, slot: Slot) -> SemSide<'_> {
 /// Centres static document vectors per language (see `SemanticParams::language_prior`) and
 /// normalises them again. Documents without a language form one group.
 fn center_by_language(vectors: &mut [Vec<f32>], records: &[DocRecord], prior: f32) {
-    let mut means: AHashMap<Option<&str>, (Vec<f32>, f32)> = AHashMap::new();
-    for (v, r) in vectors.iter().zip(records) {
-        if v.is_empty() {
-            continue;
-        }
-        let e = means
-            .entry(r.lang.as_deref())
-            .or_insert_with(|| (vec![0.0; v.len()], prior));
-        e.0.iter_mut().zip(v).for_each(|(m, x)| *m += x);
-        e.1 += 1.0;
-    }
+    let means = language_means(vectors, records, prior);
     vectors.par_iter_mut().zip(records).for_each(|(v, r)| {
-        let Some((m, n)) = means.get(&r.lang.as_deref()).filter(|_| !v.is_empty()) else {
-            return;
-        };
-        v.iter_mut().zip(m).for_each(|(x, s)| *x -= s / n);
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            v.iter_mut().for_each(|x| *x /= norm);
-        } else {
-            v.clear();
+        if let Some(m) = means.get(&r.lang) {
+            center(v, m);
         }
     });
 }
 
+/// The mean static vector of each language (documents without one form one group), with
+/// `prior` phantom zero vectors in each (see `SemanticParams::language_prior`).
+pub(crate) fn language_means(
+    vectors: &[Vec<f32>],
+    records: &[DocRecord],
+    prior: f32,
+) -> AHashMap<Option<String>, Vec<f32>> {
+    let mut sums: AHashMap<Option<String>, (Vec<f32>, f32)> = AHashMap::new();
+    for (v, r) in vectors.iter().zip(records) {
+        if v.is_empty() {
+            continue;
+        }
+        let e = sums
+            .entry(r.lang.clone())
+            .or_insert_with(|| (vec![0.0; v.len()], prior));
+        e.0.iter_mut().zip(v).for_each(|(m, x)| *m += x);
+        e.1 += 1.0;
+    }
+    sums.into_iter()
+        .map(|(l, (mut m, n))| {
+            m.iter_mut().for_each(|x| *x /= n);
+            (l, m)
+        })
+        .collect()
+}
+
+/// Subtracts `mean` from `v` and normalises it again (an all-zero result is cleared).
+pub(crate) fn center(v: &mut Vec<f32>, mean: &[f32]) {
+    if v.is_empty() {
+        return;
+    }
+    v.iter_mut().zip(mean).for_each(|(x, m)| *x -= m);
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    } else {
+        v.clear();
+    }
+}
+
 /// Clusters, stories, provenance and keep-list.
-fn group(
+pub(crate) fn group(
     n: usize,
     records: &[DocRecord],
     pairs: &[PairResult],

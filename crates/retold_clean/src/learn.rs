@@ -430,15 +430,13 @@ impl CorpusModelBuilder {
     /// Decides which keys are boilerplate. `same_text(a, b)` says whether documents `a` and
     /// `b` are near copies of each other (it is called with `a < b`, each pair at most once
     /// while the memo holds it).
-    pub fn build(self, same_text: &dyn Fn(u32, u32) -> bool) -> CorpusModel {
+    pub fn build(&self, same_text: &dyn Fn(u32, u32) -> bool) -> CorpusModel {
         let CorpusModelBuilder {
             params,
             global,
             per_source,
-            sources,
             ..
         } = self;
-        drop(sources);
         let mut cache = PairCache {
             f: same_text,
             memo: AHashMap::new(),
@@ -451,7 +449,6 @@ impl CorpusModelBuilder {
             &mut cache,
             &mut recurring_wide,
         );
-        drop(global);
         let mut in_source = AHashSet::new();
         per_source.decide(
             params.min_groups_in_source_eff(),
@@ -468,6 +465,80 @@ impl CorpusModelBuilder {
             min_tokens: params.min_tokens,
             long_tokens: params.long_tokens,
         }
+    }
+}
+
+impl CorpusModelBuilder {
+    /// The keys that [`build`](Self::build) would learn among `keys` if document `doc` (an id
+    /// above every observed one, of `source`, with line keys `keys`) were observed too, without
+    /// observing it: a model to [`CorpusModel::union`] with this builder's model. Adding a
+    /// document only ever adds learned keys (counts grow; a larger id joins a sample at its
+    /// end, so the groups formed before it stay), and only among its own keys, so the union is
+    /// exactly the model of the corpus with the document. `same_text` must also answer for
+    /// `doc`. The work is proportional to the document's keys, not to the corpus.
+    pub fn learned_with(
+        &self,
+        doc: u32,
+        source: Option<&str>,
+        keys: &[u64],
+        same_text: &dyn Fn(u32, u32) -> bool,
+    ) -> CorpusModel {
+        let mut t = CorpusModelBuilder::new(self.params);
+        let sh = source.map(source_hash);
+        let mut ks = keys.to_vec();
+        ks.sort_unstable();
+        ks.dedup();
+        for &k in &ks {
+            self.global.copy_entry(k, &mut t.global);
+            if let Some(&first) = self.global.single.get(&k) {
+                if let Some(fs) = self.sources.get(first) {
+                    t.sources.insert(first, fs);
+                }
+            }
+            if let Some(sh) = sh {
+                self.per_source
+                    .copy_entry(source_key(k, sh), &mut t.per_source);
+            }
+        }
+        t.observe(doc, source, &ks);
+        t.build(same_text)
+    }
+}
+
+impl Table {
+    /// Copies the entry of `key`, if any, into `to`.
+    fn copy_entry(&self, key: u64, to: &mut Table) {
+        if let Some(m) = self.multi.get(&key) {
+            to.multi.insert(key, m.clone());
+        } else if let Some(&d) = self.single.get(&key) {
+            to.single.insert(key, d);
+        }
+    }
+}
+
+/// The keys whose learned status differs between two models (see [`CorpusModel::changes`]).
+#[derive(Debug, Default)]
+pub struct ModelChange {
+    global: AHashSet<u64>,
+    in_source: AHashSet<u64>,
+}
+
+impl ModelChange {
+    /// True when the models mark the same lines.
+    pub fn is_empty(&self) -> bool {
+        self.global.is_empty() && self.in_source.is_empty()
+    }
+
+    /// Whether a document of `source` with line keys `keys` may be marked differently.
+    pub fn touches(&self, source: Option<&str>, keys: &[u64]) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        let sh = source.map(source_hash);
+        keys.iter().any(|&k| {
+            self.global.contains(&k)
+                || sh.is_some_and(|sh| self.in_source.contains(&source_key(k, sh)))
+        })
     }
 }
 
@@ -531,6 +602,35 @@ impl CorpusModel {
                 .then_some(Reason::RecurringInSource),
             _ => None,
         }
+    }
+
+    /// This model with the keys `other` learned added.
+    pub fn union(&self, other: &CorpusModel) -> CorpusModel {
+        let mut m = self.clone();
+        m.recurring.extend(&other.recurring);
+        m.recurring_wide.extend(&other.recurring_wide);
+        m.in_source.extend(&other.in_source);
+        m
+    }
+
+    /// The keys learned in one of `self` and `old` but not in the other.
+    pub fn changes(&self, old: &CorpusModel) -> ModelChange {
+        let sym = |x: &AHashSet<u64>, y: &AHashSet<u64>| -> AHashSet<u64> {
+            x.symmetric_difference(y).copied().collect()
+        };
+        let mut global = sym(&self.recurring, &old.recurring);
+        global.extend(sym(&self.recurring_wide, &old.recurring_wide));
+        ModelChange {
+            global,
+            in_source: sym(&self.in_source, &old.in_source),
+        }
+    }
+
+    /// True when both models learned exactly the same keys (parameters aside).
+    pub fn same_keys(&self, other: &CorpusModel) -> bool {
+        self.recurring == other.recurring
+            && self.recurring_wide == other.recurring_wide
+            && self.in_source == other.in_source
     }
 
     /// Least tokens of a learned line for it to be marked.
@@ -619,5 +719,63 @@ mod tests {
         assert_eq!(a.get(3), Some(30));
         assert_eq!(a.get(7), Some(70));
         assert_eq!(a.get(4), None);
+    }
+
+    /// `learned_with` plus the base model is the model of the corpus with the document, for
+    /// random corpora with sources, shared lines and near-copies.
+    #[test]
+    fn learned_with_equals_building_with_the_document() {
+        let mut state = 7u64;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let params = LearnParams {
+            min_groups: 3,
+            min_groups_in_source: 2,
+            max_sample: 4,
+            min_tokens: 1,
+            long_tokens: 0,
+            min_groups_long: 6,
+        };
+        for round in 0..200 {
+            let n = 2 + next(14) as u32;
+            let docs: Vec<(Option<String>, Vec<u64>)> = (0..=n)
+                .map(|_| {
+                    let src = match next(3) {
+                        0 => None,
+                        s => Some(format!("site{s}")),
+                    };
+                    let keys = (0..1 + next(6)).map(|_| next(10)).collect();
+                    (src, keys)
+                })
+                .collect();
+            // Documents whose ids differ by a multiple of 5 are near-copies.
+            let same = |a: u32, b: u32| a.abs_diff(b).is_multiple_of(5);
+            let mut b = CorpusModelBuilder::new(params);
+            for (i, (src, keys)) in docs[..n as usize].iter().enumerate() {
+                b.observe(i as u32, src.as_deref(), keys);
+            }
+            let base = b.build(&same);
+            let (src, keys) = &docs[n as usize];
+            let extra = b.learned_with(n, src.as_deref(), keys, &same);
+            b.observe(n, src.as_deref(), keys);
+            let full = b.build(&same);
+            assert!(base.union(&extra).same_keys(&full), "round {round}");
+            let change = full.changes(&base);
+            for (i, (src, keys)) in docs.iter().enumerate() {
+                let differs = keys
+                    .iter()
+                    .any(|&k| full.reason(src.as_deref(), k) != base.reason(src.as_deref(), k));
+                if differs {
+                    assert!(
+                        change.touches(src.as_deref(), keys),
+                        "round {round} doc {i}"
+                    );
+                }
+            }
+        }
     }
 }

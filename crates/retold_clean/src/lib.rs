@@ -23,7 +23,7 @@ mod learn;
 mod lexicon;
 
 pub use cues::{cue_spans, cue_spans_with_tokens};
-pub use learn::{CorpusModel, CorpusModelBuilder, LearnParams};
+pub use learn::{CorpusModel, CorpusModelBuilder, LearnParams, ModelChange};
 
 use std::ops::Range;
 

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use retold::{Config, Document, Index, KeepPolicy, Models, RunOptions};
+use retold::{Config, Document, Index, KeepPolicy, Live, Models};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -35,48 +35,68 @@ impl Default for Limits {
     }
 }
 
-/// What the handlers share: the index (behind a lock), the models and the limits.
+/// What the handlers share: the index and its live copy (behind one lock), the models and
+/// the limits.
 #[derive(Clone)]
 pub struct AppState {
-    index: Arc<RwLock<Index>>,
+    engine: Arc<RwLock<Engine>>,
     shared: Arc<Shared>,
 }
 
+/// The stored index and, in memory, the live index over the same documents: adds and
+/// queries run on the live index ([`Live`]), whose results each add commits to the store.
+struct Engine {
+    index: Index,
+    /// `None` after a failed add whose rebuild failed too (see [`add_documents`]).
+    live: Option<Live<'static>>,
+}
+
 struct Shared {
-    models: Option<Models>,
-    cfg: Config,
+    models: Option<&'static Models>,
+    cfg: &'static Config,
     limits: Limits,
 }
 
 impl Shared {
-    /// Runs `f` with the server's run settings and options (`--keep original`, its models,
-    /// no progress, no bad records: API documents are built, not read).
-    fn run<T>(&self, f: impl FnOnce(&str, RunOptions<'_>) -> T) -> T {
-        let mut on_bad = |_: &retold::IngestError| false;
-        let settings = retold::index::settings(KeepPolicy::Original, self.models.is_some());
-        f(
-            &settings,
-            RunOptions {
-                keep: KeepPolicy::Original,
-                on_bad: &mut on_bad,
-                progress: &no_progress,
-                models: self.models.as_ref(),
-            },
-        )
+    /// The server's run settings (`--keep original`, semantic layer on when it has models).
+    fn settings(&self) -> String {
+        retold::index::settings(KeepPolicy::Original, self.models.is_some())
+    }
+
+    /// The live index over the stored documents (one run over all of them).
+    fn build_live(&self, index: &Index) -> Result<Live<'static>, retold::Error> {
+        let mut live = Live::new(self.cfg, self.models, KeepPolicy::Original);
+        let docs = index.documents()?;
+        if !docs.is_empty() {
+            live.add(docs, &no_progress)?;
+        }
+        Ok(live)
     }
 }
 
 impl AppState {
-    /// The state of a server over `index`.
-    pub fn new(index: Index, models: Option<Models>, cfg: Config, limits: Limits) -> AppState {
-        AppState {
-            index: Arc::new(RwLock::new(index)),
-            shared: Arc::new(Shared {
-                models,
-                cfg,
-                limits,
-            }),
-        }
+    /// The state of a server over `index`: reads every stored document into the live index
+    /// (the work of one `dedup` over them). The configuration and the models are kept for the
+    /// life of the process (the live index borrows them).
+    pub fn new(
+        index: Index,
+        models: Option<Models>,
+        cfg: Config,
+        limits: Limits,
+    ) -> Result<AppState, retold::Error> {
+        let shared = Shared {
+            models: models.map(|m| &*Box::leak(Box::new(m))),
+            cfg: Box::leak(Box::new(cfg)),
+            limits,
+        };
+        let live = shared.build_live(&index)?;
+        Ok(AppState {
+            engine: Arc::new(RwLock::new(Engine {
+                index,
+                live: Some(live),
+            })),
+            shared: Arc::new(shared),
+        })
     }
 }
 
@@ -171,9 +191,9 @@ fn path_id(p: Result<Path<String>, PathRejection>) -> ApiResult<String> {
 /// Runs `f` on the index (read lock) on the blocking pool.
 async fn with_index<T: Send + 'static>(
     st: &AppState,
-    f: impl FnOnce(&Index, &Shared) -> ApiResult<T> + Send + 'static,
+    f: impl FnOnce(&Engine, &Shared) -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
-    let guard = st.index.clone().read_owned().await;
+    let guard = st.engine.clone().read_owned().await;
     let shared = st.shared.clone();
     tokio::task::spawn_blocking(move || f(&guard, &shared))
         .await
@@ -275,10 +295,25 @@ async fn add_documents(
         .into_iter()
         .map(ApiDocument::into_document)
         .collect();
-    let mut guard = st.index.clone().write_owned().await;
+    let mut guard = st.engine.clone().write_owned().await;
     let shared = st.shared.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        shared.run(|settings, opts| guard.add(docs, settings, &shared.cfg, opts))
+    let report = tokio::task::spawn_blocking(move || -> ApiResult<retold::AddReport> {
+        let e = &mut *guard;
+        let settings = shared.settings();
+        e.index.check_settings(&settings)?;
+        e.index.check_new(&docs)?;
+        let Engine { index, live } = e;
+        let live = live.as_mut().ok_or_else(|| {
+            ApiError::internal("the live index could not be read again after a failed add; restart")
+        })?;
+        let added = live
+            .add(docs.clone(), &no_progress)
+            .and_then(|_| index.commit(&docs, &settings, live.output()));
+        if added.is_err() {
+            // The live index may hold documents the store does not: read it again.
+            e.live = shared.build_live(&e.index).ok();
+        }
+        Ok(added?)
     })
     .await
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))??;
@@ -297,7 +332,7 @@ async fn get_document(
     id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<ApiDocument>> {
     let id = path_id(id)?;
-    let d = with_index(&st, move |ix, _| stored(ix, &id)).await?;
+    let d = with_index(&st, move |e, _| stored(&e.index, &id)).await?;
     Ok(Json(ApiDocument {
         id: d.id,
         text: d.text,
@@ -315,7 +350,8 @@ async fn get_matches(
     id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = path_id(id)?;
-    with_index(&st, move |ix, _| {
+    with_index(&st, move |e, _| {
+        let ix = &e.index;
         stored(ix, &id)?;
         let matches = ix.pairs_of(&id)?;
         Ok(Json(serde_json::json!({"id": id, "matches": matches})))
@@ -329,7 +365,8 @@ async fn get_cluster(
     id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = path_id(id)?;
-    with_index(&st, move |ix, _| {
+    with_index(&st, move |e, _| {
+        let ix = &e.index;
         stored(ix, &id)?;
         ix.cluster_of(&id)?.map(Json).ok_or_else(|| {
             ApiError::new(
@@ -358,10 +395,12 @@ async fn query(
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "query".to_string());
     let doc = Document::new(id, req.text, retold::Origin::file("api"));
-    with_index(&st, move |ix, shared| {
-        Ok(Json(shared.run(|settings, opts| {
-            ix.query(doc, settings, &shared.cfg, opts)
-        })?))
+    with_index(&st, move |e, shared| {
+        e.index.check_settings(&shared.settings())?;
+        let live = e.live.as_ref().ok_or_else(|| {
+            ApiError::internal("the live index could not be read again after a failed add")
+        })?;
+        Ok(Json(live.query(doc)?))
     })
     .await
 }
@@ -388,7 +427,7 @@ async fn compare(
             text: &req.b,
             ..Default::default()
         };
-        retold::compare(&a, &b, &shared.cfg, shared.models.as_ref())
+        retold::compare(&a, &b, shared.cfg, shared.models)
             .map(Json)
             .map_err(ApiError::from)
     })
@@ -419,5 +458,8 @@ async fn clusters(
             "`limit` must be 1..={MAX_PAGE}"
         )));
     }
-    with_index(&st, move |ix, _| Ok(Json(ix.clusters_page(offset, limit)?))).await
+    with_index(&st, move |e, _| {
+        Ok(Json(e.index.clusters_page(offset, limit)?))
+    })
+    .await
 }

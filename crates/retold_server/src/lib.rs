@@ -93,7 +93,7 @@ impl Server {
                 max_body_bytes: cfg.max_body_bytes,
                 max_batch: cfg.max_batch,
             },
-        );
+        )?;
         Ok(Server { listener, state })
     }
 

@@ -285,7 +285,7 @@ fn state() -> (tempfile::TempDir, AppState) {
         max_body_bytes: MAX_BODY,
         max_batch: 3,
     };
-    (tmp, AppState::new(index, None, cfg, limits))
+    (tmp, AppState::new(index, None, cfg, limits).unwrap())
 }
 
 fn request(spec_ops: &[(String, String)], c: &Case) -> (String, String, Vec<u8>) {

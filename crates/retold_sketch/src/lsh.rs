@@ -185,6 +185,48 @@ impl LshIndex {
         merged.into_iter().map(unpack).collect()
     }
 
+    /// Sorts every band in place (and drops repeated entries), so that
+    /// [`LshIndex::query`] can look buckets up; inserting afterwards needs another sort.
+    pub fn sort(&mut self) {
+        self.bands.par_iter_mut().for_each(|b| {
+            b.par_sort_unstable();
+            b.dedup();
+        });
+    }
+
+    /// The documents that would pair with a new document of signature `sig`, inserted with
+    /// an id above every stored one, in [`LshIndex::candidate_pairs`]: sorted, unique.
+    /// Needs [`LshIndex::sort`] since the last insert.
+    pub fn query(&self, sig: &[u32], max_bucket: usize) -> Vec<u32> {
+        let rows = self.params.rows;
+        if rows == 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (band, chunk) in self.bands.iter().zip(sig.chunks_exact(rows)) {
+            if chunk.iter().all(|&v| v == EMPTY_BIN) {
+                continue;
+            }
+            let h = band_hash(chunk);
+            let lo = band.partition_point(|x| x.0 < h);
+            let hi = band.partition_point(|x| x.0 <= h);
+            let run = &band[lo..hi];
+            if run.is_empty() {
+                continue;
+            }
+            // Members are distinct after `sort`; the new document makes one more.
+            if run.len() < max_bucket {
+                out.extend(run.iter().map(|x| x.1));
+            } else {
+                // A chained bucket pairs the new, largest id with the largest member only.
+                out.push(run[run.len() - 1].1);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Heap bytes held by the index (capacity of its band vectors).
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
@@ -421,6 +463,32 @@ mod tests {
                 .unwrap();
             let got = pool.install(|| build(&shuffled, 7).candidate_pairs(5));
             assert_eq!(got, reference);
+        }
+    }
+    proptest::proptest! {
+        /// `query` gives exactly the partners `candidate_pairs` would give the new document.
+        #[test]
+        fn query_equals_the_new_documents_pairs(
+            docs in proptest::collection::vec(proptest::collection::vec(0u32..3, 8), 1..30),
+            new in proptest::collection::vec(0u32..3, 8),
+            max_bucket in 2usize..6,
+        ) {
+            let p = LshParams { bands: 4, rows: 2 };
+            let mut ix = LshIndex::new(p);
+            for (i, d) in docs.iter().enumerate() {
+                ix.insert(i as u32, d);
+            }
+            ix.sort();
+            let got = ix.query(&new, max_bucket);
+            let q = docs.len() as u32;
+            ix.insert(q, &new);
+            let want: Vec<u32> = ix
+                .candidate_pairs(max_bucket)
+                .into_iter()
+                .filter(|p| p.1 == q)
+                .map(|p| p.0)
+                .collect();
+            proptest::prop_assert_eq!(got, want);
         }
     }
 }

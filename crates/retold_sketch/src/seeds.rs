@@ -184,6 +184,37 @@ impl SeedIndex {
         out
     }
 
+    /// Sorts the entries in place (and drops repeated ones), so that [`SeedIndex::query`]
+    /// can look seeds up; inserting afterwards needs another sort.
+    pub fn sort(&mut self) {
+        self.entries.par_sort_unstable();
+        self.entries.dedup();
+    }
+
+    /// The `(doc, shared)` pairs a new document holding `seeds`, inserted with an id above
+    /// every stored one, would get in [`SeedIndex::candidate_pairs`]: sorted by document.
+    /// Needs [`SeedIndex::sort`] since the last insert.
+    pub fn query(&self, seeds: &[u64], min_shared: usize, max_df: usize) -> Vec<(u32, u32)> {
+        let min_shared = min_shared.max(1);
+        let mut mine = seeds.to_vec();
+        mine.sort_unstable();
+        mine.dedup();
+        let mut hits: Vec<u32> = Vec::new();
+        for s in mine {
+            let lo = self.entries.partition_point(|x| x.0 < s);
+            let hi = self.entries.partition_point(|x| x.0 <= s);
+            // The new document makes the document frequency one more.
+            if hi > lo && hi - lo < max_df {
+                hits.extend(self.entries[lo..hi].iter().map(|x| x.1));
+            }
+        }
+        hits.sort_unstable();
+        hits.chunk_by(|x, y| x == y)
+            .filter(|run| run.len() >= min_shared)
+            .map(|run| (run[0], u32::try_from(run.len()).unwrap_or(u32::MAX)))
+            .collect()
+    }
+
     /// Heap bytes held by the index.
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of::<Self>() + self.entries.capacity() * std::mem::size_of::<(u64, u32)>()
@@ -388,6 +419,32 @@ mod tests {
                 .unwrap();
             let got = pool.install(|| build(&shuffled, 5).candidate_pairs(2, 50));
             assert_eq!(got, reference);
+        }
+    }
+    proptest::proptest! {
+        /// `query` gives exactly the pairs `candidate_pairs` would give the new document.
+        #[test]
+        fn query_equals_the_new_documents_pairs(
+            docs in proptest::collection::vec(proptest::collection::vec(0u64..40, 0..12), 1..30),
+            new in proptest::collection::vec(0u64..40, 0..12),
+            min_shared in 1usize..4,
+            max_df in 2usize..8,
+        ) {
+            let mut ix = SeedIndex::new();
+            for (i, d) in docs.iter().enumerate() {
+                ix.insert(i as u32, d);
+            }
+            ix.sort();
+            let got = ix.query(&new, min_shared, max_df);
+            let q = docs.len() as u32;
+            ix.insert(q, &new);
+            let want: Vec<(u32, u32)> = ix
+                .candidate_pairs(min_shared, max_df)
+                .into_iter()
+                .filter(|p| p.1 == q)
+                .map(|p| (p.0, p.2))
+                .collect();
+            proptest::prop_assert_eq!(got, want);
         }
     }
 }

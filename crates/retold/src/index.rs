@@ -8,8 +8,10 @@
 //! a process killed during `add` leaves the index as it was before that batch or with all of
 //! it. The pipeline's corpus-level steps (boilerplate learned across documents, rare-key
 //! limits, per-language centring of document vectors) make a pair's verdict depend on the
-//! whole corpus, so this first version recomputes rather than updating pairs in place; its
-//! cost per batch grows with the index (see `docs/benchmarks.md`).
+//! whole corpus, so `add` recomputes rather than updating pairs in place; its cost per batch
+//! grows with the index. [`crate::Live`] keeps a run's state in memory and updates it
+//! incrementally (`retold serve` adds through it and stores its results with
+//! [`Index::commit`]).
 //!
 //! [`Index::query`] runs the same pipeline over the stored documents plus one query document
 //! that is not stored, verifying only the query's candidate pairs, and returns its pairs (the

@@ -166,3 +166,39 @@ pub const PAIR_FIELDS: [&str; 7] = [
     "scores",
     "passages",
 ];
+
+/// A corpus from the dev data (OneStop rewrites and SemEval stories, in their three files'
+/// order) plus planted copies: exact ones and reposts inside another site's lines.
+pub fn index_corpus(dir: &std::path::Path) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (set, n) in [("onestop", 90), ("semeval", 60)] {
+        let text = std::fs::read_to_string(shared().join("eval").join(set).join("docs.jsonl"))
+            .expect("dev docs");
+        lines.extend(text.lines().take(n).map(str::to_string));
+    }
+    let mut planted = Vec::new();
+    for (k, l) in lines.iter().enumerate().step_by(9) {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let text = v["text"].as_str().unwrap();
+        let copy = if k % 2 == 0 {
+            text.to_string()
+        } else {
+            format!(
+                "Home | News | Sport\nShare this story\n\n{text}\n\nRead more on Example Daily\n"
+            )
+        };
+        planted.push(serde_json::json!({"id": format!("copy-{k}"), "text": copy}).to_string());
+    }
+    // Copies come after their originals, interleaved with the rest.
+    let mut all = Vec::new();
+    let mut p = planted.into_iter();
+    for (k, l) in lines.into_iter().enumerate() {
+        all.push(l);
+        if k % 3 == 2 {
+            all.extend(p.next());
+        }
+    }
+    all.extend(p);
+    std::fs::write(dir.join("all.jsonl"), all.join("\n") + "\n").unwrap();
+    all
+}

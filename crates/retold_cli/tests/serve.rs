@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{retold, seeds, shared, stderr, stdout};
+use common::{index_corpus, read_jsonl, retold, seeds, shared, stderr, stdout};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -157,6 +157,80 @@ fn seeded_index(tmp: &Path) -> PathBuf {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     ix
+}
+
+/// Batches added through the API (the server's live index) store the results of one `dedup`
+/// over the same documents, and the API's query answers as `retold index query` does.
+#[test]
+fn api_batches_give_the_results_of_one_dedup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = index_corpus(tmp.path());
+    let ix = tmp.path().join("ix");
+    let o = retold(&["index", "create", ix.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let docs: Vec<Value> = all
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let query = json!({"id": "q", "text": docs[0]["text"]});
+    let api_answer = {
+        let s = serve(&ix, &[]);
+        for (k, chunk) in docs.chunks(docs.len().div_ceil(7)).enumerate() {
+            let (st, body) = post(s.addr, "/v1/documents", &json!({"documents": chunk}), &[]);
+            assert_eq!(st, 200, "{body}");
+            assert_eq!(body["batch"], k + 1, "{body}");
+        }
+        let (st, body) = post(s.addr, "/v1/query", &query, &[]);
+        assert_eq!(st, 200, "{body}");
+        body
+    };
+    let (exported, whole) = (tmp.path().join("exported"), tmp.path().join("whole"));
+    let o = retold(&[
+        "index",
+        "export",
+        ix.to_str().unwrap(),
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all_path = tmp.path().join("all.jsonl");
+    let o = retold(&[
+        "dedup",
+        all_path.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in ["pairs.jsonl", "clusters.jsonl", "keep.txt"] {
+        let (x, y) = (
+            std::fs::read_to_string(exported.join(name)).unwrap(),
+            std::fs::read_to_string(whole.join(name)).unwrap(),
+        );
+        assert_eq!(x, y, "{name} differs between the API's batches and dedup");
+    }
+    assert!(read_jsonl(&whole.join("pairs.jsonl")).len() > 50);
+    // The CLI's query over the same index gives the same answer.
+    let q = tmp.path().join("q");
+    std::fs::write(&q, docs[0]["text"].as_str().unwrap()).unwrap();
+    let o = retold(&[
+        "index",
+        "query",
+        ix.to_str().unwrap(),
+        q.to_str().unwrap(),
+        "--json",
+        "-q",
+        "--semantic",
+        "off",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cli: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        !api_answer["matches"].as_array().unwrap().is_empty(),
+        "{api_answer}"
+    );
+    let rename = |v: &Value| v.to_string().replace(q.to_str().unwrap(), "q");
+    assert_eq!(rename(&cli), rename(&api_answer));
 }
 
 #[test]

@@ -1,11 +1,13 @@
 //! `retold_server` owns `retold serve`: an HTTP API and a web page over one persistent
-//! [`retold::Index`]. It is a thin shell over the `retold` facade: every answer comes from
-//! [`retold::Index`] (`add`, `query`, `document`, the stored results) or [`retold::compare()`];
-//! nothing here computes a relation. Library code: typed errors, no printing.
+//! [`retold::Index`]. It is a thin shell over the `retold` facade: every answer comes from a
+//! [`retold::Live`] copy of the index (`add`, `query`), the [`retold::Index`] (`commit`,
+//! `document`, the stored results) or [`retold::compare()`]; nothing here computes a relation.
+//! Library code: typed errors, no printing.
 //!
-//! The index is held behind a [`tokio::sync::RwLock`]: `POST /v1/documents` takes it for
-//! writing, every other index call for reading, and the pipeline runs on the blocking thread
-//! pool (`spawn_blocking`), never on the async workers.
+//! The index and its live copy are held behind one [`tokio::sync::RwLock`]:
+//! `POST /v1/documents` takes it for writing (the batch goes into the live index, then into the
+//! store with the new results in one transaction), every other call for reading, and the
+//! pipeline runs on the blocking thread pool (`spawn_blocking`), never on the async workers.
 //!
 //! # API (`/v1/…`, JSON; the OpenAPI 3.1 document is `GET /v1/openapi.json`)
 //!

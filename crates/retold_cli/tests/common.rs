@@ -202,3 +202,39 @@ pub fn index_corpus(dir: &std::path::Path) -> Vec<String> {
     std::fs::write(dir.join("all.jsonl"), all.join("\n") + "\n").unwrap();
     all
 }
+
+/// Asserts that `retold index export IX` writes byte for byte the `pairs.jsonl`,
+/// `clusters.jsonl` and `keep.txt` of `retold dedup` over `dir/all.jsonl` (see
+/// [`index_corpus`]); returns the dedup's output folder.
+pub fn assert_index_is_one_dedup(
+    ix: &std::path::Path,
+    dir: &std::path::Path,
+    how: &str,
+) -> PathBuf {
+    let (exported, whole) = (dir.join("exported"), dir.join("whole"));
+    let o = retold(&[
+        "index",
+        "export",
+        ix.to_str().unwrap(),
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all = dir.join("all.jsonl");
+    let o = retold(&[
+        "dedup",
+        all.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in ["pairs.jsonl", "clusters.jsonl", "keep.txt"] {
+        let (x, y) = (
+            std::fs::read_to_string(exported.join(name)).unwrap(),
+            std::fs::read_to_string(whole.join(name)).unwrap(),
+        );
+        assert_eq!(x, y, "{name} differs between {how} and dedup");
+    }
+    whole
+}

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{index_corpus as corpus, read_jsonl, retold, stderr, stdout};
+use std::path::Path;
 use std::process::Command;
 
 /// A temporary directory with the test corpus and an empty index `ix` in it.
@@ -40,24 +41,7 @@ fn ten_batches_give_the_results_of_one_dedup() {
             stdout(&o)
         );
     }
-    let (exported, whole) = (tmp.path().join("exported"), tmp.path().join("whole"));
-    let o = retold(&["index", "export", ix_s, "--out", exported.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = retold(&[
-        "dedup",
-        tmp.path().join("all.jsonl").to_str().unwrap(),
-        "--out",
-        whole.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    for name in ["pairs.jsonl", "clusters.jsonl", "keep.txt"] {
-        let (x, y) = (
-            std::fs::read_to_string(exported.join(name)).unwrap(),
-            std::fs::read_to_string(whole.join(name)).unwrap(),
-        );
-        assert_eq!(x, y, "{name} differs between the index and dedup");
-    }
+    let whole = common::assert_index_is_one_dedup(Path::new(ix_s), tmp.path(), "ten batches");
     // Not vacuous: the planted copies are found.
     let pairs = read_jsonl(&whole.join("pairs.jsonl"));
     let mut copies: Vec<&str> = pairs

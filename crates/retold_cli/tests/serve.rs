@@ -184,31 +184,7 @@ fn api_batches_give_the_results_of_one_dedup() {
         assert_eq!(st, 200, "{body}");
         body
     };
-    let (exported, whole) = (tmp.path().join("exported"), tmp.path().join("whole"));
-    let o = retold(&[
-        "index",
-        "export",
-        ix.to_str().unwrap(),
-        "--out",
-        exported.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let all_path = tmp.path().join("all.jsonl");
-    let o = retold(&[
-        "dedup",
-        all_path.to_str().unwrap(),
-        "--out",
-        whole.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    for name in ["pairs.jsonl", "clusters.jsonl", "keep.txt"] {
-        let (x, y) = (
-            std::fs::read_to_string(exported.join(name)).unwrap(),
-            std::fs::read_to_string(whole.join(name)).unwrap(),
-        );
-        assert_eq!(x, y, "{name} differs between the API's batches and dedup");
-    }
+    let whole = common::assert_index_is_one_dedup(&ix, tmp.path(), "the API's batches");
     assert!(read_jsonl(&whole.join("pairs.jsonl")).len() > 50);
     // The CLI's query over the same index gives the same answer.
     let q = tmp.path().join("q");

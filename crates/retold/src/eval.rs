@@ -102,6 +102,30 @@ pub struct EvalReport {
     pub pairs: PairScores,
     /// Cluster scores (cluster gold only).
     pub clusters: Option<ClusterScores>,
+    /// Provenance scores (cluster gold whose originals are known).
+    pub provenance: Option<ProvenanceScores>,
+}
+
+/// How the named original of each cluster compares with the gold original, over the predicted
+/// clusters that hold a gold cluster's known original and another of its members.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProvenanceScores {
+    /// Such clusters.
+    pub clusters: usize,
+    /// The gold original named.
+    pub right: usize,
+    /// Another member named.
+    pub wrong: usize,
+    /// None named (`undetermined: …`), `no_evidence` included.
+    pub undetermined: usize,
+    /// None named because no evidence at all was found (`undetermined: no evidence…`).
+    pub no_evidence: usize,
+    /// `right ÷ (clusters − no_evidence)`: right where any evidence exists.
+    pub right_share_with_evidence: Option<f64>,
+    /// `wrong ÷ (clusters − no_evidence)`.
+    pub wrong_share_with_evidence: Option<f64>,
+    /// `undetermined ÷ clusters`.
+    pub undetermined_share: Option<f64>,
 }
 
 /// A gold pair: `None` label = reproduced with any fine label.
@@ -117,6 +141,9 @@ enum Gold {
         pairs: Vec<GoldPair>,
         /// Gold cluster per document (only documents named in the gold).
         of: AHashMap<u32, usize>,
+        /// Each gold cluster's members and its original, when the gold line names one
+        /// (`"original": id`).
+        clusters: Vec<(Vec<u32>, Option<u32>)>,
     },
 }
 
@@ -155,6 +182,7 @@ fn load_gold(path: &Path, out: &DedupOutput) -> Result<Gold, Error> {
     };
     let mut pairs = Vec::new();
     let mut clusters: Vec<(Vec<u32>, Relation)> = Vec::new();
+    let mut originals: Vec<Option<u32>> = Vec::new();
     for (line, v) in &values {
         let line = *line;
         if let Some(docs) = v.get("docs") {
@@ -165,7 +193,18 @@ fn load_gold(path: &Path, out: &DedupOutput) -> Result<Gold, Error> {
                 .iter()
                 .map(|d| id_of(line, d))
                 .collect::<Result<Vec<_>, _>>()?;
+            let original = match v.get("original") {
+                None | Some(serde_json::Value::Null) => None,
+                Some(o) => {
+                    let o = id_of(line, o)?;
+                    if !ids.contains(&o) {
+                        return Err(gold_err(path, line, "\"original\" is not in \"docs\""));
+                    }
+                    Some(o)
+                }
+            };
             clusters.push((ids, label_of(line, v.get("relation"))?));
+            originals.push(original);
         } else if let (Some(a), Some(b)) = (v.get("a"), v.get("b")) {
             let (a, b) = (id_of(line, a)?, id_of(line, b)?);
             pairs.push(GoldPair {
@@ -207,7 +246,16 @@ fn load_gold(path: &Path, out: &DedupOutput) -> Result<Gold, Error> {
             pairs.push(GoldPair { a: x, b: y, label });
         }
     }
-    Ok(Gold::Clusters { pairs, of })
+    let clusters = clusters
+        .into_iter()
+        .zip(originals)
+        .map(|((docs, _), o)| (docs, o))
+        .collect();
+    Ok(Gold::Clusters {
+        pairs,
+        of,
+        clusters,
+    })
 }
 
 /// The pipeline's label for every pair it reports, and the cluster fallback. Pairs verified
@@ -369,12 +417,56 @@ pub fn dump_pairs(out: &DedupOutput, gold: &Path, to: &Path) -> Result<(), Error
 }
 
 /// Scores `out` (a run over the dataset's documents) against the gold file at `gold`.
-pub fn score(out: &DedupOutput, gold: &Path, elapsed_s: f64) -> Result<EvalReport, Error> {
-    let gold = load_gold(gold, out)?;
+///
+/// `originals` (ids, one per line) names the known originals of gold clusters whose lines do
+/// not: a gold cluster holding exactly one of them gets it.
+pub fn score(
+    out: &DedupOutput,
+    gold: &Path,
+    originals: Option<&Path>,
+    elapsed_s: f64,
+) -> Result<EvalReport, Error> {
+    let mut gold = load_gold(gold, out)?;
+    // Pair gold: the groups its reproduction pairs connect stand for clusters (provenance).
+    let mut pair_groups = match &gold {
+        Gold::Pairs(p) if originals.is_some() => Some(pair_gold_groups(out.docs.len(), p)),
+        _ => None,
+    };
+    let target = match (&mut gold, &mut pair_groups) {
+        (Gold::Clusters { clusters, .. }, _) => Some(clusters),
+        (_, Some((_, groups))) => Some(groups),
+        _ => None,
+    };
+    if let (Some(path), Some(clusters)) = (originals, target) {
+        let text = std::fs::read_to_string(path).map_err(|error| Error::File {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        let known: ahash::AHashSet<&str> = text.lines().map(str::trim).collect();
+        for (docs, o) in clusters.iter_mut().filter(|c| c.1.is_none()) {
+            let listed: Vec<u32> = docs
+                .iter()
+                .copied()
+                .filter(|&d| known.contains(out.docs[d as usize].id.as_str()))
+                .collect();
+            if let [one] = listed[..] {
+                *o = Some(one);
+            }
+        }
+    }
     let predict = predictor(out);
+    let mut provenance = None;
+    if let Some((of, groups)) = &pair_groups {
+        provenance = score_provenance(out, of, groups);
+    }
     let (kind, pairs, clusters) = match &gold {
         Gold::Pairs(p) => ("pairs", score_pairs(p, &predict), None),
-        Gold::Clusters { pairs, of } => {
+        Gold::Clusters {
+            pairs,
+            of,
+            clusters: gold_clusters,
+        } => {
+            provenance = score_provenance(out, of, gold_clusters);
             let mut docs: Vec<u32> = of.keys().copied().collect();
             docs.sort_unstable();
             let g: Vec<usize> = docs.iter().map(|d| of[d]).collect();
@@ -407,7 +499,86 @@ pub fn score(out: &DedupOutput, gold: &Path, elapsed_s: f64) -> Result<EvalRepor
         elapsed_s: (elapsed_s * 1000.0).round() / 1000.0,
         pairs,
         clusters,
+        provenance,
     })
+}
+
+/// The groups of documents that pair gold's reproduction pairs (duplicate, rewrite,
+/// translation) connect, as (group of each document, groups with no original yet).
+#[allow(clippy::type_complexity)]
+fn pair_gold_groups(
+    n: usize,
+    pairs: &[GoldPair],
+) -> (AHashMap<u32, usize>, Vec<(Vec<u32>, Option<u32>)>) {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for g in pairs {
+        if g.label.is_some_and(|l| l.is_cluster_edge()) {
+            let (ra, rb) = (find(&mut parent, g.a), find(&mut parent, g.b));
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    let mut members: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for d in 0..n as u32 {
+        let r = find(&mut parent, d);
+        members.entry(r).or_default().push(d);
+    }
+    let groups: Vec<(Vec<u32>, Option<u32>)> = members
+        .into_values()
+        .filter(|m| m.len() >= 2)
+        .map(|m| (m, None))
+        .collect();
+    let of = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, (m, _))| m.iter().map(move |&d| (d, g)))
+        .collect();
+    (of, groups)
+}
+
+/// See [`ProvenanceScores`]; `None` when no gold cluster's original is known.
+fn score_provenance(
+    out: &DedupOutput,
+    of: &AHashMap<u32, usize>,
+    gold: &[(Vec<u32>, Option<u32>)],
+) -> Option<ProvenanceScores> {
+    if gold.iter().all(|g| g.1.is_none()) {
+        return None;
+    }
+    let mut s = ProvenanceScores::default();
+    for c in &out.clusters {
+        // A gold original in the cluster with another member of its gold cluster.
+        let Some(o) = c.docs.iter().copied().find(|&d| {
+            of.get(&d).is_some_and(|&g| {
+                gold[g].1 == Some(d) && c.docs.iter().any(|&x| x != d && of.get(&x) == Some(&g))
+            })
+        }) else {
+            continue;
+        };
+        s.clusters += 1;
+        match c.original {
+            Some(x) if x == o => s.right += 1,
+            Some(_) => s.wrong += 1,
+            None => {
+                s.undetermined += 1;
+                if c.original_reason.starts_with("undetermined: no evidence") {
+                    s.no_evidence += 1;
+                }
+            }
+        }
+    }
+    let share = |x: usize, n: usize| (n > 0).then(|| r4(x as f64 / n as f64));
+    let with = s.clusters - s.no_evidence;
+    s.right_share_with_evidence = share(s.right, with);
+    s.wrong_share_with_evidence = share(s.wrong, with);
+    s.undetermined_share = share(s.undetermined, s.clusters);
+    Some(s)
 }
 
 #[cfg(test)]

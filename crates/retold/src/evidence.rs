@@ -34,6 +34,36 @@ pub fn has_attribution(p: &Prepared) -> bool {
     })
 }
 
+/// Signs that a text went through machine translation (a round trip through another
+/// language, as content farms do): a numeric day/month date in parentheses, "(21/10)", the
+/// house style of Indonesian and Malay news ("Kamis (21/10)") that survives translation into
+/// English, where it is not written so. Only for English text, where it is foreign.
+pub fn machine_translation_signs(p: &Prepared) -> bool {
+    if p.lang.as_deref().is_some_and(|l| l != "en") {
+        return false;
+    }
+    let b = p.norm.text().as_bytes();
+    let digits = |i: usize| {
+        let n = b[i..]
+            .iter()
+            .take(3)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        (1..=2).contains(&n).then_some(i + n)
+    };
+    b.iter().enumerate().any(|(i, &c)| {
+        if c != b'(' {
+            return false;
+        }
+        let Some(j) = digits(i + 1) else { return false };
+        if b.get(j) != Some(&b'/') {
+            return false;
+        }
+        let Some(k) = digits(j + 1) else { return false };
+        b.get(k) == Some(&b')')
+    })
+}
+
 /// The evidence of one document.
 pub fn evidence(p: &Prepared, date: Option<&str>) -> DocEvidence {
     DocEvidence {
@@ -41,7 +71,38 @@ pub fn evidence(p: &Prepared, date: Option<&str>) -> DocEvidence {
         content_len: p.norm.text().len().saturating_sub(p.boilerplate_bytes()),
         boilerplate_len: p.boilerplate_bytes(),
         attribution: has_attribution(p),
-        machine_translation_signs: false,
+        machine_translation_signs: machine_translation_signs(p),
         lang: p.lang.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prepare::prepare;
+    use retold_clean::CorpusModel;
+
+    #[test]
+    fn parenthesised_day_month_dates_are_a_sign_in_english_only() {
+        let yes = "Jens Stoltenberg on Thursday (21/10) said relations were at a low point.";
+        let no = "The vote (21 to 10) passed on 21/10/2021, see note (a/b) and (2021).";
+        assert!(machine_translation_signs(&prepare(
+            yes,
+            None,
+            &CorpusModel::empty(),
+            Some("en")
+        )));
+        assert!(!machine_translation_signs(&prepare(
+            no,
+            None,
+            &CorpusModel::empty(),
+            Some("en")
+        )));
+        assert!(!machine_translation_signs(&prepare(
+            yes,
+            None,
+            &CorpusModel::empty(),
+            Some("id")
+        )));
     }
 }

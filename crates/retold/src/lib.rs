@@ -64,6 +64,7 @@ use std::time::Instant;
 pub fn run_eval(
     docs: &Path,
     gold: &Path,
+    originals: Option<&Path>,
     cfg: &Config,
     models: Option<&semantic::Models>,
     progress: &(dyn Fn(Progress) + Sync),
@@ -81,7 +82,7 @@ pub fn run_eval(
             models,
         },
     )?;
-    eval::score(&out, gold, start.elapsed().as_secs_f64()).map(|r| (r, out))
+    eval::score(&out, gold, originals, start.elapsed().as_secs_f64()).map(|r| (r, out))
 }
 
 /// Runs [`compare()`] on every pair of a PAN dataset (the suspicious document as `a`, in

@@ -200,12 +200,7 @@ impl<'a> Live<'a> {
         let containment: Vec<Containment> = results
             .iter()
             .filter(|p| p.analysis.relation != Relation::Unrelated)
-            .map(|p| Containment {
-                a: p.a,
-                b: p.b,
-                a_in_b: p.analysis.features.contained_a(),
-                b_in_a: p.analysis.features.contained_b(),
-            })
+            .map(|p| p.analysis.containment(p.a, p.b))
             .collect();
         let records = &self.corpus.records;
         let (clusters, cluster_of, keep) = group(

@@ -774,12 +774,7 @@ impl<'a> Corpus<'a> {
                         evidence(&docs[pos(i)].prep, records[i as usize].date.as_deref())
                     });
                 }
-                out.containment.push(Containment {
-                    a,
-                    b,
-                    a_in_b: an.features.contained_a(),
-                    b_in_a: an.features.contained_b(),
-                });
+                out.containment.push(an.containment(a, b));
                 out.pairs.push(PairResult { a, b, analysis: an });
             }
             cache.keep(ci as u32, &ids, &docs);

@@ -33,6 +33,10 @@ pub struct Args {
     pub threads: Option<usize>,
     #[command(flatten)]
     pub semantic: crate::SemanticArgs,
+    /// Known originals (one document id per line) of gold clusters whose lines do not name
+    /// one (`"original": id`): `eval` then also scores the named originals (provenance).
+    #[arg(long, value_name = "FILE")]
+    pub originals: Option<PathBuf>,
     /// Also write every analysed labelled pair with its features and gold label to FILE
     /// (JSONL), for `scripts/fit_classifier.py`.
     #[arg(long, value_name = "FILE")]
@@ -50,7 +54,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let models = args.semantic.load()?;
     let (report, out) = with_threads(args.threads, || {
-        run_eval(&args.docs, &args.gold, &cfg, models.as_ref(), &|_| {})
+        run_eval(
+            &args.docs,
+            &args.gold,
+            args.originals.as_deref(),
+            &cfg,
+            models.as_ref(),
+            &|_| {},
+        )
     })??;
     if let Some(path) = &args.dump_pairs {
         retold::eval::dump_pairs(&out, &args.gold, path)?;
@@ -128,6 +139,19 @@ fn human(o: &mut impl Write, r: &EvalReport, args: &Args) -> std::io::Result<()>
             f(c.pairwise.precision),
             f(c.pairwise.recall),
             f(c.pairwise.f1)
+        )?;
+    }
+    if let Some(p) = &r.provenance {
+        writeln!(
+            o,
+            "  provenance: {} clusters with a known original: right {}, wrong {}, undetermined {} ({} without any evidence); where evidence exists: right {}, wrong {}",
+            p.clusters,
+            p.right,
+            p.wrong,
+            p.undetermined,
+            p.no_evidence,
+            f(p.right_share_with_evidence),
+            f(p.wrong_share_with_evidence)
         )?;
     }
     writeln!(o, "  confusion (rows gold, columns predicted):")?;

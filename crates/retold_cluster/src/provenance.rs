@@ -26,7 +26,7 @@ pub struct DocEvidence {
 }
 
 /// How much of each of two documents is covered by passages aligned to the other.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Containment {
     /// One document.
     pub a: u32,
@@ -36,6 +36,13 @@ pub struct Containment {
     pub a_in_b: f32,
     /// Share (`0..=1`) of `b`'s content covered by passages aligned to `a`.
     pub b_in_a: f32,
+    /// Share (`0..=1`) of `a`'s content before its first passage aligned to `b` (0 when
+    /// unknown).
+    #[serde(default)]
+    pub a_head: f32,
+    /// Share of `b`'s content before its first passage aligned to `a`.
+    #[serde(default)]
+    pub b_head: f32,
 }
 
 /// The likely original of a cluster, with the reason in plain words.
@@ -56,8 +63,13 @@ const W_CONTAINMENT: i64 = 6;
 const W_BOILERPLATE: i64 = 4;
 /// Attribution line naming a source agency: 1.5.
 const W_ATTRIBUTION: i64 = 3;
-/// No signs of machine translation where the other has them: 1.0.
-const W_TRANSLATION: i64 = 2;
+/// The other's whole text sits inside this one after text of this one's own (a repost
+/// wrapper, a quotation): 3.0 for the inner text, as containment for the outer one would be.
+const W_WRAPPED: i64 = 6;
+/// No signs of machine translation where the other has them: 3.0. Direction-certain (a
+/// machine-translated round trip is derived by construction, never the source), so it
+/// outweighs wrapper boilerplate, which an original's own page has too.
+const W_TRANSLATION: i64 = 6;
 /// A decision needs a net score of at least 2.0 ...
 const MIN_NET: i64 = 4;
 /// ... and a lead of at least 0.5 over the runner-up.
@@ -71,6 +83,10 @@ const CONTAINS_GAP: f32 = 0.15;
 /// `y` is a wrapper (repost) of `x` when its boilerplate share (boilerplate ÷ (boilerplate +
 /// content)) exceeds `x`'s by at least this much, in millionths (0.15).
 const BOILERPLATE_GAP: i64 = 150_000;
+/// A container whose shared text starts after at least this share of its own content holds
+/// the other inside text of its own (it wraps or quotes it) rather than extending it: an
+/// abridgement or excerpt shares the original's opening, a repost or quotation does not.
+const WRAP_HEAD: f32 = 0.03;
 /// Characters per paragraph when saying how much more text a document holds.
 const PARAGRAPH_CHARS: usize = 350;
 
@@ -79,20 +95,25 @@ const CONTAINMENT: usize = 1;
 const BOILERPLATE: usize = 2;
 const ATTRIBUTION: usize = 3;
 const TRANSLATION: usize = 4;
-const WEIGHTS: [i64; 5] = [
+const WRAPPED: usize = 5;
+/// Kinds of evidence.
+const KINDS: usize = 6;
+const WEIGHTS: [i64; KINDS] = [
     W_DATE,
     W_CONTAINMENT,
     W_BOILERPLATE,
     W_ATTRIBUTION,
     W_TRANSLATION,
+    W_WRAPPED,
 ];
 /// What a piece of evidence *against* a document is called in a reason.
-const AGAINST: [&str; 5] = [
+const AGAINST: [&str; KINDS] = [
     "a later date",
     "its text contained in a longer document",
     "more wrapper boilerplate",
     "no attribution line",
     "signs of machine translation",
+    "another document's whole text inside it after text of its own",
 ];
 
 /// Ranks the likely original among `members` (two or more documents).
@@ -102,11 +123,12 @@ const AGAINST: [&str; 5] = [
 ///
 /// | evidence | weight | vote for `x` over `y` when |
 /// |---|---|---|
-/// | date | 4.0 | both dates parse and `x`'s is strictly earlier (at the precision both have) |
+/// | date | 4.0 | every member's date parses and `x`'s is strictly earlier (at the precision both have) |
 /// | containment | 3.0 | `y_in_x ≥ 0.8` and `x_in_y ≤ y_in_x − 0.15`: `x` holds `y`'s text plus more of its own (`y` is an abridgement or extract) |
 /// | wrapper boilerplate | 2.0 | `y`'s boilerplate share (boilerplate ÷ (boilerplate + content)) exceeds `x`'s by ≥ 0.15: `y` is the repost |
 /// | attribution | 1.5 | `x` carries an attribution line naming a source agency and `y` does not |
-/// | machine translation | 1.0 | `y` shows signs of machine translation and `x` does not |
+/// | machine translation | 3.0 | `y` shows signs of machine translation and `x` does not |
+/// | wrapped | 3.0 | `y` holds all of `x` as containment would say, but `x`'s text starts after ≥ 3 % of `y`'s own content: `y` wraps or quotes `x` (a repost, an embedded passage), so the vote goes to `x` instead of `y` |
 ///
 /// Attribution is compared only between members of one language (or of unknown language).
 /// **One language out**: in a cluster of three or more members whose languages are all known,
@@ -312,6 +334,10 @@ struct Pair {
     lo_in_hi: f32,
     /// Share of `hi` covered by `lo`.
     hi_in_lo: f32,
+    /// Share of `lo`'s content before the shared text.
+    lo_head: f32,
+    /// Share of `hi`'s content before the shared text.
+    hi_head: f32,
     /// The record as given, for the reason.
     record: Containment,
 }
@@ -324,8 +350,10 @@ struct Ranking<'a> {
     shares: Vec<Option<i64>>,
     /// Containing pairs: `(container, contained) → record`.
     contains: BTreeMap<(usize, usize), Pair>,
-    wins: Vec<[i64; 5]>,
-    losses: Vec<[i64; 5]>,
+    /// Wrapped pairs: `(inner, wrapper) → record`.
+    wrapped: BTreeMap<(usize, usize), Pair>,
+    wins: Vec<[i64; KINDS]>,
+    losses: Vec<[i64; KINDS]>,
 }
 
 impl<'a> Ranking<'a> {
@@ -346,8 +374,9 @@ impl<'a> Ranking<'a> {
                 })
                 .collect(),
             contains: BTreeMap::new(),
-            wins: vec![[0; 5]; k],
-            losses: vec![[0; 5]; k],
+            wrapped: BTreeMap::new(),
+            wins: vec![[0; KINDS]; k],
+            losses: vec![[0; KINDS]; k],
         };
         r.tally_dates();
         r.tally_containment(containment);
@@ -360,7 +389,12 @@ impl<'a> Ranking<'a> {
         self.docs.binary_search(&doc).ok()
     }
 
+    /// Dates vote only when every member has one: an undated member may be the earliest (a
+    /// copy that kept its date beside an original whose date was lost would otherwise win).
     fn tally_dates(&mut self) {
+        if self.dates.iter().any(Option::is_none) {
+            return;
+        }
         let mut starts: Vec<i64> = self.dates.iter().flatten().map(|d| d.start).collect();
         let mut ends: Vec<i64> = self.dates.iter().flatten().map(|d| d.end).collect();
         starts.sort_unstable();
@@ -388,12 +422,16 @@ impl<'a> Ranking<'a> {
                 Pair {
                     lo_in_hi: a_in_b,
                     hi_in_lo: b_in_a,
+                    lo_head: share(c.a_head),
+                    hi_head: share(c.b_head),
                     record: *c,
                 }
             } else {
                 Pair {
                     lo_in_hi: b_in_a,
                     hi_in_lo: a_in_b,
+                    lo_head: share(c.b_head),
+                    hi_head: share(c.a_head),
                     record: *c,
                 }
             };
@@ -415,6 +453,17 @@ impl<'a> Ranking<'a> {
                 } else {
                     continue;
                 };
+            let head = if container == lo {
+                p.lo_head
+            } else {
+                p.hi_head
+            };
+            if head >= WRAP_HEAD {
+                self.wins[contained][WRAPPED] += 1;
+                self.losses[container][WRAPPED] += 1;
+                self.wrapped.insert((contained, container), *p);
+                continue;
+            }
             self.wins[container][CONTAINMENT] += 1;
             self.losses[contained][CONTAINMENT] += 1;
             self.contains.insert((container, contained), *p);
@@ -475,11 +524,13 @@ impl<'a> Ranking<'a> {
     }
 
     fn pro(&self, i: usize) -> i64 {
-        (0..5).map(|kind| WEIGHTS[kind] * self.wins[i][kind]).sum()
+        (0..KINDS)
+            .map(|kind| WEIGHTS[kind] * self.wins[i][kind])
+            .sum()
     }
 
     fn con(&self, i: usize) -> i64 {
-        (0..5)
+        (0..KINDS)
             .map(|kind| WEIGHTS[kind] * self.losses[i][kind])
             .sum()
     }
@@ -509,7 +560,7 @@ impl<'a> Ranking<'a> {
         let doc = self.docs[top];
         if net >= MIN_NET * others && 2 * con <= pro && margin >= MIN_MARGIN * others {
             let mut reason = self.for_parts(top).join("; ");
-            let against: Vec<&str> = (0..5)
+            let against: Vec<&str> = (0..KINDS)
                 .filter(|&kind| self.losses[top][kind] > 0)
                 .map(|kind| AGAINST[kind])
                 .collect();
@@ -531,7 +582,7 @@ impl<'a> Ranking<'a> {
                     self.for_parts(second).join("; ")
                 )
             } else {
-                let against: Vec<&str> = (0..5)
+                let against: Vec<&str> = (0..KINDS)
                     .filter(|&kind| self.losses[top][kind] > 0)
                     .map(|kind| AGAINST[kind])
                     .collect();
@@ -616,6 +667,27 @@ impl<'a> Ranking<'a> {
                     contained.len() - 2
                 ));
             }
+        }
+        if wins[WRAPPED] > 0 {
+            let outer: Vec<usize> = self
+                .wrapped
+                .range((w, 0)..(w + 1, 0))
+                .map(|(&(_, o), _)| o)
+                .collect();
+            let whose = if two {
+                "the other".to_string()
+            } else {
+                list(
+                    &outer
+                        .iter()
+                        .map(|&o| format!("doc {}", self.docs[o]))
+                        .collect::<Vec<_>>(),
+                )
+            };
+            parts.push(format!(
+                "its whole text sits inside {whose} after text of that document's own (a repost \
+                 wrapper or a quotation of it)"
+            ));
         }
         if wins[BOILERPLATE] > 0 {
             if let Some(s) = self.shares[w] {
@@ -779,6 +851,7 @@ mod tests {
             b: 1,
             a_in_b: 0.71,
             b_in_a: 0.98,
+            ..Default::default()
         }];
         let p = run(&evs, &c);
         assert_eq!(p.original, Some(0));
@@ -792,6 +865,7 @@ mod tests {
             b: 0,
             a_in_b: 0.98,
             b_in_a: 0.71,
+            ..Default::default()
         }];
         let p = run(&evs, &c);
         assert_eq!(p.original, Some(0));
@@ -809,6 +883,7 @@ mod tests {
             b: 1,
             a_in_b: 0.93,
             b_in_a: 0.97,
+            ..Default::default()
         }];
         assert_eq!(run(&evs, &c).original, None);
     }
@@ -874,6 +949,7 @@ mod tests {
             b: 1,
             a_in_b: 0.95,
             b_in_a: 0.4,
+            ..Default::default()
         }];
         let p = run(&evs, &c);
         assert_eq!(p.original, None);
@@ -889,9 +965,9 @@ mod tests {
 
     #[test]
     fn bigger_clusters() {
-        // Doc 3 is the earliest and cleanest; 1 and 2 share a later date; 0 has no date.
-        let evs = [
-            doc(None, 2000, 2000),
+        // Doc 3 is the earliest and cleanest; the others are later.
+        let mut evs = [
+            doc(Some("2021-10-24"), 2000, 2000),
             doc(Some("2021-10-22"), 2000, 1800),
             doc(Some("2021-10-23"), 2000, 100),
             doc(Some("2021-10-21"), 2000, 100),
@@ -900,10 +976,14 @@ mod tests {
         assert_eq!(p.original, Some(3));
         assert_eq!(
             p.reason,
-            "earliest date (2021-10-21 vs 2021-10-22, 2021-10-23); less wrapper boilerplate \
-             than 2 of the others (100 vs 1,800, 2,000 characters around the text; they \
-             look like reposts)"
+            "earliest date (2021-10-21 vs 2021-10-22, 2021-10-23, 2021-10-24); less wrapper \
+             boilerplate than 2 of the others (100 vs 1,800, 2,000 characters around the \
+             text; they look like reposts)"
         );
+        // With one member undated, dates do not vote: it may be the earliest.
+        evs[0].date = None;
+        let p = run(&evs, &[]);
+        assert!(!p.reason.contains("date"), "{}", p.reason);
         // Two members share the earliest date and nothing else separates them.
         let evs = [
             doc(Some("2021-10-21"), 2000, 0),
@@ -933,12 +1013,14 @@ mod tests {
                 b: 2,
                 a_in_b: 0.6,
                 b_in_a: 0.99,
+                ..Default::default()
             },
             Containment {
                 a: 7,
                 b: 1,
                 a_in_b: 1.0,
                 b_in_a: 0.0,
+                ..Default::default()
             },
         ];
         let f = |d: u32| evs[d as usize].clone();
@@ -959,6 +1041,7 @@ mod tests {
             b: 1,
             a_in_b: f32::NAN,
             b_in_a: f32::INFINITY,
+            ..Default::default()
         }];
         let p = provenance(&[0, 1], &f, &nan);
         assert_eq!(p.original, Some(0));
@@ -1012,12 +1095,13 @@ mod tests {
         ];
         let p = run(&evs, &[]);
         assert_eq!(p.original, Some(1), "{}", p.reason);
+        // The others count as machine translations of it.
         assert!(
-            p.reason.contains("only document in its language (zh)"),
+            p.reason
+                .contains("3 of the others show signs of machine translation"),
             "{}",
             p.reason
         );
-        assert!(p.reason.contains("3 others"), "{}", p.reason);
         // Stronger evidence still wins: an earlier date names another member.
         let mut dated = evs.clone();
         dated[2].date = Some("2020-01-01".into());
@@ -1053,5 +1137,29 @@ mod tests {
         assert_eq!(r.wins[1][ATTRIBUTION], 1);
         let r = Ranking::new(&[0, 1], &evs, &[]);
         assert_eq!(r.wins[1][ATTRIBUTION], 0);
+    }
+
+    #[test]
+    fn a_text_wrapped_after_text_of_the_others_own_is_the_original() {
+        let evs = [doc(None, 2400, 0), doc(None, 1700, 0)];
+        // Doc 0 holds all of doc 1 plus more, but doc 1's text starts 12 % into doc 0: doc 0
+        // wraps or quotes it.
+        let wrapped = [Containment {
+            a: 0,
+            b: 1,
+            a_in_b: 0.71,
+            b_in_a: 0.98,
+            a_head: 0.12,
+            b_head: 0.0,
+        }];
+        let p = run(&evs, &wrapped);
+        assert_eq!(p.original, Some(1), "{}", p.reason);
+        assert!(p.reason.contains("sits inside the other"), "{}", p.reason);
+        // Sharing doc 0's opening, doc 1 is an excerpt of it.
+        let excerpt = [Containment {
+            a_head: 0.0,
+            ..wrapped[0]
+        }];
+        assert_eq!(run(&evs, &excerpt).original, Some(0));
     }
 }

@@ -416,7 +416,9 @@ fn init_threads() {
         .filter(|&n| n > 0);
     let n = user.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // Fails harmlessly when another extension built the global pool first.
-    let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global();
     if user.is_none() {
         // Once, while the module is imported (the CLI does the same at start).
         std::env::set_var("RAYON_NUM_THREADS", "1");

@@ -1,5 +1,6 @@
 //! Typed ingest errors. Every message is one line that starts with the location.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::document::{Loc, Origin};
@@ -106,7 +107,7 @@ pub enum IngestError {
 
     /// An id seen before, in this file or an earlier one. The second record is not
     /// yielded; the first one was. (The origins are boxed to keep the error small.)
-    #[error("{second}: duplicate id \"{id}\" (first seen at {first})")]
+    #[error("{second}: duplicate id \"{}\" (first seen at {first})", OneLine(id))]
     DuplicateId {
         /// The id.
         id: String,
@@ -201,7 +202,25 @@ fn list(names: &[String]) -> String {
     if names.is_empty() {
         "none".to_owned()
     } else {
+        let names: Vec<String> = names.iter().map(|n| OneLine(n).to_string()).collect();
         names.join(", ")
+    }
+}
+
+/// Text from the input (an id, a column name) shown in a message, which must stay one line:
+/// control characters (line breaks among them) are escaped as in Rust (`\n`, `\u{1b}`).
+struct OneLine<'a>(&'a str);
+
+impl std::fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_debug())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,10 +1,17 @@
 //! WARC archives (`.warc`, `.warc.gz`): every `response` record whose HTTP payload is HTML
 //! becomes a page document (see [`crate::page`]). Other records (requests, metadata,
 //! revisits, non-HTML responses) are passed over.
+//!
+//! Records are framed here (headers up to a blank line, `Content-Length` bytes of body, then
+//! `\r\n\r\n`, as the `warc` crate's reader does) and parsed and checked with the `warc` crate:
+//! its own reader overflows on a `Content-Length` near `usize::MAX`, and its
+//! `Record::header` panics on a header value that is not UTF-8.
 
+use std::collections::HashMap;
+use std::io::BufRead;
 use std::path::PathBuf;
 
-use warc::{BufferedBody, Record, RecordType, WarcHeader, WarcReader};
+use warc::{EmptyBody, RawRecordHeader, Record, RecordType, WarcHeader};
 
 use crate::document::{Document, Origin};
 use crate::error::IngestError;
@@ -16,9 +23,16 @@ use crate::reader::Step;
 /// A WARC file being read.
 pub(crate) struct WarcSource {
     path: PathBuf,
-    records: warc::RecordIter<ByteStream>,
+    stream: ByteStream,
     /// Records read so far (all types).
     read: u64,
+}
+
+/// One record: its checked headers, the raw target URI and the body.
+struct WarcRecord {
+    record: Record<EmptyBody>,
+    target_uri: Option<Vec<u8>>,
+    body: Vec<u8>,
 }
 
 impl WarcSource {
@@ -26,17 +40,17 @@ impl WarcSource {
         let stream = open_stream(&file.path, file.gzip)?;
         Ok(WarcSource {
             path: file.path.clone(),
-            records: WarcReader::new(stream).iter_records(),
+            stream,
             read: 0,
         })
     }
 
     pub(crate) fn next_step(&mut self, opts: &IngestOptions) -> Step {
         loop {
-            let record = match self.records.next() {
-                None => return Step::End,
-                Some(Ok(r)) => r,
-                Some(Err(e)) => {
+            let record = match next_record(&mut self.stream) {
+                Ok(None) => return Step::End,
+                Ok(Some(r)) => r,
+                Err(e) => {
                     return Step::Fatal(IngestError::Warc {
                         path: self.path.clone(),
                         records: self.read,
@@ -53,16 +67,12 @@ impl WarcSource {
     }
 
     /// The step for one record, or `None` when the record is not an HTML response.
-    fn page(
-        &self,
-        record: &Record<BufferedBody>,
-        index: u64,
-        opts: &IngestOptions,
-    ) -> Option<Step> {
+    fn page(&self, warc: &WarcRecord, index: u64, opts: &IngestOptions) -> Option<Step> {
+        let record = &warc.record;
         if *record.warc_type() != RecordType::Response {
             return None;
         }
-        let (head, body) = split_http(record.body())?;
+        let (head, body) = split_http(&warc.body)?;
         let content_type = header(head, "content-type");
         if let Some(ct) = content_type.as_deref() {
             let ct = ct.to_ascii_lowercase();
@@ -78,11 +88,11 @@ impl WarcSource {
         if !ok {
             return None;
         }
-        let url = record.header(WarcHeader::TargetURI).map(|u| u.into_owned());
-        let id = url
-            .clone()
-            .or_else(|| record.header(WarcHeader::RecordID).map(|u| u.into_owned()))
-            .unwrap_or_else(|| format!("{}#{index}", self.path.display()));
+        let url = warc
+            .target_uri
+            .as_deref()
+            .map(|u| String::from_utf8_lossy(u).into_owned());
+        let id = url.clone().unwrap_or_else(|| record.warc_id().to_owned());
         let date = record.date().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let base = Document::new(id, "", Origin::at_row(&self.path, index));
         let meta = PageMeta {
@@ -95,6 +105,65 @@ impl WarcSource {
             Err(e) => Step::Record(e),
         })
     }
+}
+
+/// Reads the next record: `Ok(None)` at the end of the input (as with the `warc` crate, also
+/// when it ends inside a record's headers).
+fn next_record(stream: &mut ByteStream) -> Result<Option<WarcRecord>, warc::Error> {
+    let mut head = Vec::new();
+    loop {
+        let n = stream
+            .read_until(b'\n', &mut head)
+            .map_err(warc::Error::ReadData)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if n == 2 && head.ends_with(b"\r\n") {
+            break;
+        }
+    }
+    let (version, fields, len) = match warc::parser::headers(&head) {
+        Ok((_, parsed)) => parsed,
+        Err(e) => {
+            return Err(warc::Error::ParseHeaders(
+                e.map(|inner| (inner.input.to_owned(), inner.code)),
+            ))
+        }
+    };
+    // The body, then "\r\n\r\n" (the last line read must be a bare "\r\n").
+    let expected = len.checked_add(4).ok_or_else(|| {
+        warc::Error::MalformedHeader(WarcHeader::ContentLength, "too large".to_owned())
+    })?;
+    let mut body = Vec::new();
+    loop {
+        let n = stream
+            .read_until(b'\n', &mut body)
+            .map_err(warc::Error::ReadData)?;
+        if n == 0 {
+            return Err(warc::Error::UnexpectedEOB);
+        }
+        if body.len() > expected {
+            return Err(warc::Error::ReadOverflow);
+        }
+        if n == 2 && body.len() == expected {
+            break;
+        }
+    }
+    body.truncate(len);
+    let headers: HashMap<WarcHeader, Vec<u8>> = fields
+        .into_iter()
+        .map(|(name, value)| (WarcHeader::from(name), value.to_owned()))
+        .collect();
+    let target_uri = headers.get(&WarcHeader::TargetURI).cloned();
+    let raw = RawRecordHeader {
+        version: version.to_owned(),
+        headers,
+    };
+    Ok(Some(WarcRecord {
+        record: Record::<EmptyBody>::try_from(raw)?,
+        target_uri,
+        body,
+    }))
 }
 
 /// Splits an HTTP response into its head (status line and headers) and its body. `None`

@@ -40,6 +40,14 @@ passed=$(grep -Eo '^test result: .*' "${TMPDIR:-/tmp}/retold-test.log" | awk '{p
 set -- $passed
 cargo_passed=$1 cargo_failed=$2
 
+echo "== fuzzing (cargo-fuzz, 10 s per target; scripts/fuzz.sh)"
+fuzz_status=0
+if rustup toolchain list 2>/dev/null | grep -q nightly; then
+  bash scripts/fuzz.sh 10 || fuzz_status=$?
+else
+  echo "fuzzing skipped: cargo-fuzz needs the nightly toolchain, which is not installed (rustup toolchain install nightly)"
+fi
+
 echo "== python package: wheel (maturin) into .venv-py, then pytest"
 py_status=0
 bash scripts/setup-python.sh || py_status=$?
@@ -54,4 +62,4 @@ py_failed=$(grep -Eo '[0-9]+ (failed|error)' "${TMPDIR:-/tmp}/retold-pytest.log"
 [ "$py_status" -eq 0 ] || [ "$py_failed" -gt 0 ] || py_failed=1
 
 echo "$((cargo_passed + py_passed)) passed, $((cargo_failed + py_failed)) failed"
-[ "$status" -eq 0 ] && [ "$py_status" -eq 0 ]
+[ "$status" -eq 0 ] && [ "$py_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ]

@@ -406,23 +406,19 @@ fn schema_of(template: &str) -> PyResult<Schema> {
     Ok(Schema::new(fields))
 }
 
-/// Threads as the CLI sets them up: the pipeline's pool gets every core (or
-/// `RAYON_NUM_THREADS`), and candle, which reads `RAYON_NUM_THREADS` for its own matrix
-/// products, gets one thread per embedding batch (batches already run one per core).
+/// The pipeline's pool gets every core (or `RAYON_NUM_THREADS`). Unlike the CLI, the module
+/// does not set `RAYON_NUM_THREADS=1` for candle's matrix products: that would change the
+/// environment of the user's process and of every process it starts.
 fn init_threads() {
-    let user = std::env::var("RAYON_NUM_THREADS")
+    let n = std::env::var("RAYON_NUM_THREADS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
-        .filter(|&n| n > 0);
-    let n = user.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // Fails harmlessly when another extension built the global pool first.
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(n)
         .build_global();
-    if user.is_none() {
-        // Once, while the module is imported (the CLI does the same at start).
-        std::env::set_var("RAYON_NUM_THREADS", "1");
-    }
 }
 
 #[pymodule]

@@ -57,8 +57,9 @@ if [ "$py_status" -eq 0 ]; then
   py_status=${PIPESTATUS[0]}
   set -e
 fi
-py_passed=$(grep -Eo '[0-9]+ passed' "${TMPDIR:-/tmp}/retold-pytest.log" 2>/dev/null | tail -1 | grep -Eo '[0-9]+' || echo 0)
-py_failed=$(grep -Eo '[0-9]+ (failed|error)' "${TMPDIR:-/tmp}/retold-pytest.log" 2>/dev/null | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+py_passed=$( (grep -Eo '[0-9]+ passed' "${TMPDIR:-/tmp}/retold-pytest.log" 2>/dev/null || true) | tail -1 | grep -Eo '[0-9]+' || true)
+py_passed=${py_passed:-0}
+py_failed=$( (grep -Eo '[0-9]+ (failed|errors?)' "${TMPDIR:-/tmp}/retold-pytest.log" 2>/dev/null || true) | (grep -Eo '[0-9]+' || true) | awk '{s+=$1} END {print s+0}')
 [ "$py_status" -eq 0 ] || [ "$py_failed" -gt 0 ] || py_failed=1
 
 echo "$((cargo_passed + py_passed)) passed, $((cargo_failed + py_failed)) failed"

@@ -21,6 +21,7 @@ import tempfile
 import time
 
 import pyarrow.json as pj
+from md_section import write_section
 
 import retold
 
@@ -74,12 +75,7 @@ def main():
         body.append("| %s | %.2f | %.2f | %.2f | %d | %s |" % (name, c, p, c / p, n,
                                                              "yes" if same else "NO"))
     body += ["", END]
-    md = open(args.md).read() if os.path.exists(args.md) else "# Benchmarks\n"
-    if START in md and END in md:
-        md = md[:md.index(START)] + "\n".join(body) + md[md.index(END) + len(END):]
-    else:
-        md = md.rstrip("\n") + "\n\n" + "\n".join(body) + "\n"
-    open(args.md, "w").write(md)
+    write_section(args.md, START, END, body)
     print("\n".join(body))
 
 

@@ -33,6 +33,8 @@ import tempfile
 import time
 import urllib.request
 
+from md_section import write_section
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.expanduser("~/.cache/retold/target")
 
@@ -199,12 +201,7 @@ def main():
     if args.note:
         body += ["", args.note]
     body += ["", end]
-    md = open(args.md).read() if os.path.exists(args.md) else "# Benchmarks\n"
-    if start in md and end in md:
-        md = md[:md.index(start)] + "\n".join(body) + md[md.index(end) + len(end):]
-    else:
-        md = md.rstrip("\n") + "\n\n" + "\n".join(body) + "\n"
-    open(args.md, "w").write(md)
+    write_section(args.md, start, end, body)
     print("\n".join(body))
 
 

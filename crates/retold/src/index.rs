@@ -311,6 +311,11 @@ impl Index {
         query_answer(&out, q, |members| self.cluster_of_any(members))
     }
 
+    /// True when a document with `id` is stored (without reading it).
+    pub fn contains(&self, id: &str) -> Result<bool, Error> {
+        Ok(self.store.contains(id)?)
+    }
+
     /// A stored document by id.
     pub fn document(&self, id: &str) -> Result<Option<Document>, Error> {
         self.store

@@ -320,10 +320,21 @@ async fn add_documents(
     Ok(Json(report))
 }
 
+fn no_document(id: &str) -> ApiError {
+    ApiError::not_found(format!("no document {id:?} in the index"))
+}
+
 fn stored(index: &Index, id: &str) -> ApiResult<Document> {
-    index
-        .document(id)?
-        .ok_or_else(|| ApiError::not_found(format!("no document {id:?} in the index")))
+    index.document(id)?.ok_or_else(|| no_document(id))
+}
+
+/// The index, once `id` is known to be stored (checked without decoding the document).
+fn holding<'a>(e: &'a Engine, id: &str) -> ApiResult<&'a Index> {
+    if e.index.contains(id)? {
+        Ok(&e.index)
+    } else {
+        Err(no_document(id))
+    }
 }
 
 /// `GET /v1/documents/{id}`.
@@ -351,8 +362,7 @@ async fn get_matches(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = path_id(id)?;
     with_index(&st, move |e, _| {
-        let ix = &e.index;
-        stored(ix, &id)?;
+        let ix = holding(e, &id)?;
         let matches = ix.pairs_of(&id)?;
         Ok(Json(serde_json::json!({"id": id, "matches": matches})))
     })
@@ -366,8 +376,7 @@ async fn get_cluster(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = path_id(id)?;
     with_index(&st, move |e, _| {
-        let ix = &e.index;
-        stored(ix, &id)?;
+        let ix = holding(e, &id)?;
         ix.cluster_of(&id)?.map(Json).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::NoCluster,

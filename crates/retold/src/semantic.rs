@@ -181,6 +181,24 @@ impl Models {
             multilingual: get(ModelKind::E5Small)?,
         })
     }
+
+    /// The models of a `--semantic` setting other than `off`: with `required` (`on`) every
+    /// model must be installed (else the error names what is missing and how to install it);
+    /// otherwise (`auto`) those installed. `None` when none is installed: lexical only.
+    #[cfg(feature = "embed-candle")]
+    pub fn load_for(
+        required: bool,
+        opts: &retold_embed::LoadOptions,
+    ) -> Result<Option<Models>, Error> {
+        use retold_embed::{locate, ModelKind};
+        if required {
+            for k in ModelKind::ALL {
+                locate(k, opts.model_dir.as_deref()).map_err(|e| Error::Model(e.to_string()))?;
+            }
+        }
+        let m = Models::load_installed(opts)?;
+        Ok(m.any().then_some(m))
+    }
 }
 
 /// The lead of a document for its document vector: its first units (title, first sentences)

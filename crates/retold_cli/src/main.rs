@@ -131,7 +131,7 @@ impl SemanticArgs {
 
 #[cfg(feature = "embed-candle")]
 fn load_models(args: &SemanticArgs) -> Result<Option<retold::Models>, Failure> {
-    use retold::embed::{DevicePref, LoadOptions, ModelKind};
+    use retold::embed::{DevicePref, LoadOptions};
     let opts = LoadOptions {
         model_dir: args.model_dir.clone(),
         device: match args.device {
@@ -141,19 +141,12 @@ fn load_models(args: &SemanticArgs) -> Result<Option<retold::Models>, Failure> {
         },
         ..Default::default()
     };
-    if args.semantic == SemanticMode::On {
-        for k in ModelKind::ALL {
-            retold::embed::locate(k, opts.model_dir.as_deref())
-                .map_err(|e| Failure::User(e.into()))?;
-        }
-    }
-    let models = retold::Models::load_installed(&opts)?;
-    if !models.any() {
+    let Some(models) = retold::Models::load_for(args.semantic == SemanticMode::On, &opts)? else {
         eprintln!(
             "retold: note: no embedding model installed; lexical analysis only (install the models with: bash scripts/setup-models.sh)"
         );
         return Ok(None);
-    }
+    };
     if models.multilingual.is_none() {
         eprintln!("retold: note: the multilingual model is not installed; translations are not detected (bash scripts/setup-models.sh)");
     }

@@ -61,7 +61,7 @@ static MODELS: ModelCache = Mutex::new(Vec::new());
 
 /// The models for `semantic` (`"auto"`: those installed, `"on"`: all required, `"off"`: none).
 fn models(semantic: &str, model_dir: Option<PathBuf>) -> PyResult<Option<Arc<Models>>> {
-    use retold::embed::{locate, LoadOptions, ModelKind};
+    use retold::embed::LoadOptions;
     if semantic == "off" {
         return Ok(None);
     }
@@ -79,13 +79,9 @@ fn models(semantic: &str, model_dir: Option<PathBuf>) -> PyResult<Option<Arc<Mod
         model_dir,
         ..Default::default()
     };
-    if semantic == "on" {
-        for k in ModelKind::ALL {
-            locate(k, opts.model_dir.as_deref()).map_err(|e| ModelError::new_err(e.to_string()))?;
-        }
-    }
-    let m = Models::load_installed(&opts).map_err(err)?;
-    let m = m.any().then(|| Arc::new(m));
+    let m = Models::load_for(semantic == "on", &opts)
+        .map_err(err)?
+        .map(Arc::new);
     cache.push((key, m.clone()));
     Ok(m)
 }

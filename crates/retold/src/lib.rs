@@ -15,7 +15,8 @@
 //! - `retold_cluster`: chaining-guarded clusters, stories, keep-lists, provenance.
 //!
 //! Here: [`prepare`] (a document made ready), [`analyze`] and [`classify`] (one pair),
-//! [`semantic`] (sentence units, embeddings and their alignment),
+//! [`semantic`] (sentence units, embeddings and their alignment), [`stages`] (the stages of
+//! `dedup` as functions of their own inputs, for distributed runs),
 //! [`compare()`] (the `retold compare` result), [`dedup`] (the whole pipeline), [`eval`]
 //! (scores against gold), [`pan`] (PAN text-alignment scores) and [`output`] (the files of `retold dedup`). Nothing here prints.
 
@@ -35,6 +36,7 @@ pub mod pipeline;
 pub mod prepare;
 pub mod relation;
 pub mod semantic;
+pub mod stages;
 pub mod store;
 
 pub use analyze::{AlignedPassage, PairAnalysis, PassageKind};
@@ -45,7 +47,7 @@ pub use error::Error;
 pub use index::{AddReport, Index, IndexStats, QueryResult};
 pub use index_view::ClusterPage;
 pub use live::{Live, LiveAdd};
-pub use pipeline::{dedup, Cascade, DedupOutput, Progress, RunOptions, Stats};
+pub use pipeline::{dedup, Cascade, DedupOutput, GroupPair, Progress, RunOptions, Stats};
 pub use relation::Relation;
 pub use retold_cluster::KeepPolicy;
 /// The embedding backend (models, discovery, errors).

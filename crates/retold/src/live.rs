@@ -34,7 +34,8 @@ use retold_sketch::jaccard_estimate;
 use crate::error::Error;
 use crate::index::{query_answer, QueryResult};
 use crate::pipeline::{
-    center, group, language_means, sketch, Corpus, DedupOutput, PairResult, Progress, Sketches,
+    center, group, group_pairs, language_means, sketch, Corpus, DedupOutput, PairResult, Progress,
+    Sketches,
 };
 use crate::relation::Relation;
 use crate::semantic::Models;
@@ -206,7 +207,7 @@ impl<'a> Live<'a> {
         let (clusters, cluster_of, keep) = group(
             n,
             records,
-            &results,
+            &group_pairs(&results),
             &self.evidences,
             &containment,
             cfg,
@@ -352,7 +353,7 @@ impl<'a> Live<'a> {
         let (clusters, cluster_of, keep) = group(
             local.records.len(),
             &local.records,
-            &verified.pairs,
+            &group_pairs(&verified.pairs),
             &verified.evidences,
             &verified.containment,
             cfg,

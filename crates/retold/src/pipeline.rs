@@ -397,7 +397,7 @@ where
     let (clusters, cluster_of, keep) = group(
         corpus.records.len(),
         &corpus.records,
-        &verified.pairs,
+        &group_pairs(&verified.pairs),
         &verified.evidences,
         &verified.containment,
         cfg,
@@ -1079,41 +1079,91 @@ pub(crate) fn center(v: &mut Vec<f32>, mean: &[f32]) {
     }
 }
 
-/// Clusters, stories, provenance and keep-list.
+/// What grouping needs of a verified pair: its relation and the weight of its edge.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupPair {
+    /// First document (index).
+    pub a: u32,
+    /// Second document.
+    pub b: u32,
+    /// The pair's relation.
+    pub relation: Relation,
+    /// Edge weight: 1 for exact copies, else confidence × (0.5 + 0.5 × the smaller coverage).
+    pub weight: f32,
+}
+
+impl GroupPair {
+    /// The grouping view of a verified pair.
+    pub fn of(p: &PairResult) -> Self {
+        let f = &p.analysis.features;
+        let weight = if p.analysis.exact {
+            1.0
+        } else {
+            p.analysis.confidence * (0.5 + 0.5 * f.coverage_a.min(f.coverage_b))
+        };
+        GroupPair {
+            a: p.a,
+            b: p.b,
+            relation: p.analysis.relation,
+            weight,
+        }
+    }
+}
+
+/// The grouping view of every pair.
+pub(crate) fn group_pairs(pairs: &[PairResult]) -> Vec<GroupPair> {
+    pairs.iter().map(GroupPair::of).collect()
+}
+
+/// Clusters, stories, provenance and keep-list of documents `0..n`.
 pub(crate) fn group(
     n: usize,
     records: &[DocRecord],
-    pairs: &[PairResult],
+    pairs: &[GroupPair],
     evidences: &AHashMap<u32, DocEvidence>,
     containment: &[Containment],
     cfg: &Config,
     policy: KeepPolicy,
 ) -> (Vec<ClusterResult>, Vec<Option<u32>>, Vec<u32>) {
-    let weight = |p: &PairResult| {
-        let f = &p.analysis.features;
-        if p.analysis.exact {
-            1.0
-        } else {
-            p.analysis.confidence * (0.5 + 0.5 * f.coverage_a.min(f.coverage_b))
-        }
+    group_numbered(
+        n,
+        records,
+        pairs,
+        evidences,
+        containment,
+        cfg,
+        policy,
+        &|d| d,
+    )
+}
+
+/// [`group`] of documents that are numbered `number(d)` in the whole corpus (increasing in
+/// `d`): provenance reasons name those numbers.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn group_numbered(
+    n: usize,
+    records: &[DocRecord],
+    pairs: &[GroupPair],
+    evidences: &AHashMap<u32, DocEvidence>,
+    containment: &[Containment],
+    cfg: &Config,
+    policy: KeepPolicy,
+    number: &dyn Fn(u32) -> u32,
+) -> (Vec<ClusterResult>, Vec<Option<u32>>, Vec<u32>) {
+    let edge = |p: &GroupPair| Edge {
+        a: p.a,
+        b: p.b,
+        weight: p.weight,
     };
     let edges: Vec<Edge> = pairs
         .iter()
-        .filter(|p| p.analysis.relation.is_cluster_edge())
-        .map(|p| Edge {
-            a: p.a,
-            b: p.b,
-            weight: weight(p),
-        })
+        .filter(|p| p.relation.is_cluster_edge())
+        .map(edge)
         .collect();
     let links: Vec<Edge> = pairs
         .iter()
-        .filter(|p| matches!(p.analysis.relation, Relation::Partial | Relation::Related))
-        .map(|p| Edge {
-            a: p.a,
-            b: p.b,
-            weight: weight(p),
-        })
+        .filter(|p| matches!(p.relation, Relation::Partial | Relation::Related))
+        .map(edge)
         .collect();
     let roots = retold_cluster::cluster(n, &edges, cfg.guard);
     let story_roots = retold_cluster::stories(n, &roots, &links, cfg.guard);
@@ -1130,9 +1180,9 @@ pub(crate) fn group(
     // Relation of each cluster from its internal edges.
     let mut rel_counts: AHashMap<u32, [usize; 3]> = AHashMap::new();
     for p in pairs {
-        if roots[p.a as usize] == roots[p.b as usize] && p.analysis.relation.is_cluster_edge() {
+        if roots[p.a as usize] == roots[p.b as usize] && p.relation.is_cluster_edge() {
             let c = rel_counts.entry(roots[p.a as usize]).or_default();
-            match p.analysis.relation {
+            match p.relation {
                 Relation::Duplicate => c[0] += 1,
                 Relation::Rewrite => c[1] += 1,
                 _ => c[2] += 1,
@@ -1166,9 +1216,21 @@ pub(crate) fn group(
                 Relation::Duplicate
             };
             let inside: &[Containment] = contained_in.get(&root).map_or(&[], Vec::as_slice);
+            // Provenance sees (and its reasons name) the documents' numbers in the corpus.
+            let numbered: Vec<u32> = docs.iter().map(|&d| number(d)).collect();
+            let local = |g: u32| docs[numbered.binary_search(&g).expect("a member")];
+            let inside: Vec<Containment> = inside
+                .iter()
+                .map(|c| Containment {
+                    a: number(c.a),
+                    b: number(c.b),
+                    ..*c
+                })
+                .collect();
             let prov = retold_cluster::provenance(
-                &docs,
-                &|d| {
+                &numbered,
+                &|g| {
+                    let d = local(g);
                     let mut e = evidences
                         .get(&d)
                         .cloned()
@@ -1182,8 +1244,9 @@ pub(crate) fn group(
                     }
                     e
                 },
-                inside,
+                &inside,
             );
+            let original = prov.original.map(local);
             let sr = story_roots[docs[0] as usize];
             let next = story_names.len() + 1;
             let story = story_names
@@ -1194,7 +1257,7 @@ pub(crate) fn group(
                 name: format!("c{}", k + 1),
                 docs,
                 relation,
-                original: prov.original,
+                original,
                 original_reason: prov.reason,
                 story,
             }

@@ -516,6 +516,102 @@ impl Table {
     }
 }
 
+/// Which learned set a line table's decision feeds (see [`LearnParams::decisions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LearnedSet {
+    /// Corpus-wide recurring lines (global keys).
+    Recurring,
+    /// Corpus-wide lines recurring widely enough to be learned when long (global keys).
+    RecurringWide,
+    /// Lines recurring within one source (per-source keys, [`source_line_keys`]).
+    InSource,
+}
+
+impl LearnParams {
+    /// How many of the smallest document ids are sampled per key.
+    pub fn sample_size(&self) -> usize {
+        self.max_sample_eff()
+    }
+
+    /// The decisions [`CorpusModelBuilder::build`] makes: for global keys (`false`) or
+    /// per-source keys (`true`), the set and the number of near-copy groups it needs.
+    pub fn decisions(&self) -> [(bool, LearnedSet, usize); 3] {
+        [
+            (false, LearnedSet::Recurring, self.min_groups_eff()),
+            (
+                false,
+                LearnedSet::RecurringWide,
+                self.min_groups_long.max(self.min_groups_eff()),
+            ),
+            (true, LearnedSet::InSource, self.min_groups_in_source_eff()),
+        ]
+    }
+}
+
+/// The decision of [`CorpusModelBuilder::build`] for one key, from its own entry: the key
+/// occurs in `count` documents, `sample` holds the smallest of their ids (ascending, at most
+/// [`LearnParams::sample_size`]), and `same_text` says whether two of them are near copies.
+/// True when the sampled documents fall into at least `threshold` groups of near copies. Lets
+/// a distributed run decide every key where its entry was aggregated.
+pub fn recurs_in_groups(
+    count: u64,
+    sample: &[u32],
+    threshold: usize,
+    same_text: &dyn Fn(u32, u32) -> bool,
+) -> bool {
+    if (count as usize) < threshold || sample.len() < threshold {
+        return false;
+    }
+    let mut cache = PairCache {
+        f: same_text,
+        memo: AHashMap::new(),
+    };
+    count_groups(sample, threshold, &mut cache, &mut Vec::new()) >= threshold
+}
+
+/// The per-source keys of a document's line keys (sorted, unique): the keys under which
+/// [`CorpusModelBuilder`] counts a line within the document's source.
+pub fn source_line_keys(source: &str, keys: &[u64]) -> Vec<u64> {
+    let sh = source_hash(source);
+    let mut out: Vec<u64> = keys.iter().map(|&k| source_key(k, sh)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl CorpusModel {
+    /// The model that learned exactly these keys (as decided by [`recurs_in_groups`]), with
+    /// the marking thresholds of `params`.
+    pub fn from_keys(
+        params: &LearnParams,
+        recurring: impl IntoIterator<Item = u64>,
+        recurring_wide: impl IntoIterator<Item = u64>,
+        in_source: impl IntoIterator<Item = u64>,
+    ) -> Self {
+        CorpusModel {
+            recurring: recurring.into_iter().collect(),
+            recurring_wide: recurring_wide.into_iter().collect(),
+            in_source: in_source.into_iter().collect(),
+            min_tokens: params.min_tokens,
+            long_tokens: params.long_tokens,
+        }
+    }
+
+    /// The learned keys: corpus-wide, corpus-wide for long lines, per source (each sorted).
+    pub fn keys(&self) -> [Vec<u64>; 3] {
+        let sorted = |s: &AHashSet<u64>| {
+            let mut v: Vec<u64> = s.iter().copied().collect();
+            v.sort_unstable();
+            v
+        };
+        [
+            sorted(&self.recurring),
+            sorted(&self.recurring_wide),
+            sorted(&self.in_source),
+        ]
+    }
+}
+
 /// The keys whose learned status differs between two models (see [`CorpusModel::changes`]).
 #[derive(Debug, Default)]
 pub struct ModelChange {

@@ -23,7 +23,10 @@ mod learn;
 mod lexicon;
 
 pub use cues::{cue_spans, cue_spans_with_tokens};
-pub use learn::{CorpusModel, CorpusModelBuilder, LearnParams, ModelChange};
+pub use learn::{
+    recurs_in_groups, source_line_keys, CorpusModel, CorpusModelBuilder, LearnParams, LearnedSet,
+    ModelChange,
+};
 
 use std::ops::Range;
 

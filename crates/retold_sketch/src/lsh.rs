@@ -67,6 +67,19 @@ impl LshParams {
         best
     }
 
+    /// The bands a signature is indexed under in an [`LshIndex`]: `(band number, band hash)`
+    /// of each complete band that is not made only of [`EMPTY_BIN`]. Two documents are
+    /// candidates when they share an entry (a distributed run groups documents by it).
+    pub fn band_keys<'s>(&self, sig: &'s [u32]) -> impl Iterator<Item = (usize, u64)> + 's {
+        let rows = self.rows.max(1);
+        let bands = if self.rows == 0 { 0 } else { self.bands };
+        sig.chunks_exact(rows)
+            .take(bands)
+            .enumerate()
+            .filter(|(_, chunk)| !chunk.iter().all(|&v| v == EMPTY_BIN))
+            .map(|(i, chunk)| (i, band_hash(chunk)))
+    }
+
     /// Weight of false positives below `t`: `∫₀ᵗ P(s) ds` with
     /// `P(s) = 1 − (1 − s^rows)^bands` the probability that a pair of Jaccard `s` becomes a
     /// candidate.
@@ -129,15 +142,8 @@ impl LshIndex {
     /// `bands × rows` fills fewer bands), and a band made only of [`EMPTY_BIN`] is skipped, so the
     /// signature of an empty document is never a candidate.
     pub fn insert(&mut self, doc: u32, sig: &[u32]) {
-        let rows = self.params.rows;
-        if rows == 0 {
-            return;
-        }
-        for (band, chunk) in self.bands.iter_mut().zip(sig.chunks_exact(rows)) {
-            if chunk.iter().all(|&v| v == EMPTY_BIN) {
-                continue;
-            }
-            band.push((band_hash(chunk), doc));
+        for (band, h) in self.params.band_keys(sig) {
+            self.bands[band].push((h, doc));
         }
     }
 

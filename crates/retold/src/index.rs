@@ -329,17 +329,18 @@ impl Index {
         Ok(self.store.result(name)?.unwrap_or_default())
     }
 
-    /// Writes the stored results into `dir` as `dedup` does (atomically, each file).
+    /// Writes the stored results into `dir` as `dedup` does (one set with `manifest.json`,
+    /// see [`crate::output::write_set`]).
     pub fn export(&self, dir: &Path) -> Result<(), Error> {
-        std::fs::create_dir_all(dir).map_err(|error| Error::File {
-            path: dir.to_path_buf(),
-            error,
-        })?;
+        let mut files: Vec<(&str, crate::output::Fill<'_>)> = Vec::new();
         for name in [PAIRS, CLUSTERS, KEEP] {
             let bytes = self.result(name)?;
-            crate::output::write_atomic(&dir.join(name), |w| std::io::Write::write_all(w, &bytes))?;
+            files.push((
+                name,
+                Box::new(move |w| std::io::Write::write_all(w, &bytes)),
+            ));
         }
-        Ok(())
+        crate::output::write_set(dir, files)
     }
 
     /// Counts.

@@ -207,7 +207,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     )?;
     writeln!(
         o,
-        "  wrote {}/pairs.jsonl, clusters.jsonl, keep.txt",
+        "  wrote {}/pairs.jsonl, clusters.jsonl, keep.txt, manifest.json",
         args.out.display()
     )?;
     Ok(())

@@ -39,6 +39,7 @@
 //! those pages, so expect somewhat less on unseen ones.
 
 mod decode;
+mod depth;
 mod dom;
 mod meta;
 pub mod metric;
@@ -164,7 +165,14 @@ pub fn extract_with(
     let raw = gunzip_if_needed(bytes, opts.max_bytes, &mut warnings)?;
     let decoded = decode(&raw, opts.content_type.as_deref());
     warnings.extend(decoded.warnings);
-    let doc = scraper::Html::parse_document(&decoded.text);
+    let flat = depth::flatten(&decoded.text, depth::MAX_DEPTH);
+    if flat.is_some() {
+        warnings.push(format!(
+            "elements nested more than {} levels deep; the deeper tags are ignored (their text is kept)",
+            depth::MAX_DEPTH
+        ));
+    }
+    let doc = scraper::Html::parse_document(flat.as_deref().unwrap_or(&decoded.text));
     let meta = meta::collect(&doc);
     let walk = dom::walk(doc.tree.root());
     drop(doc);

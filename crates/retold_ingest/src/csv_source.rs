@@ -36,10 +36,26 @@ struct LineTracker<R> {
     terminators: VecDeque<(u64, bool)>,
     /// Number of `\n` before those.
     lines_before: u64,
+    /// Where the record being read starts (the parser's position after the last record).
+    record_start: u64,
+    /// Most bytes read past `record_start` before the record is refused as too large.
+    cap: u64,
+    /// Most line terminators kept for one record (they take 16 bytes each).
+    max_terminators: usize,
+    /// Set when a read was refused because of `cap` or `max_terminators`.
+    over: bool,
 }
 
 impl<R: Read> Read for LineTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.offset.saturating_sub(self.record_start) > self.cap
+            || self.terminators.len() > self.max_terminators
+        {
+            // A record running on far past the size limit (an unclosed quote, a gzip bomb):
+            // stop here rather than hold it all in memory.
+            self.over = true;
+            return Err(io::Error::other("record over the size limit"));
+        }
         let n = self.inner.read(buf)?;
         let base = self.offset;
         self.terminators.extend(
@@ -55,12 +71,22 @@ impl<R: Read> Read for LineTracker<R> {
 }
 
 impl<R> LineTracker<R> {
+    #[cfg(test)]
     fn new(inner: R) -> Self {
+        Self::with_cap(inner, u64::MAX)
+    }
+
+    /// A tracker that refuses to read more than `cap` bytes of one record.
+    fn with_cap(inner: R, cap: u64) -> Self {
         LineTracker {
             inner,
             offset: 0,
             terminators: VecDeque::new(),
             lines_before: 0,
+            record_start: 0,
+            cap,
+            max_terminators: usize::try_from(cap / 16).unwrap_or(usize::MAX).max(1 << 16),
+            over: false,
         }
     }
 
@@ -91,6 +117,10 @@ pub(crate) struct CsvSource {
     reader: csv::Reader<LineTracker<ByteStream>>,
     columns: Columns,
     record: ByteRecord,
+    /// The document size limit (for messages).
+    limit: usize,
+    /// The file is empty: no header, no records.
+    empty: bool,
 }
 
 fn header_names(headers: &ByteRecord) -> Vec<String> {
@@ -110,15 +140,36 @@ impl CsvSource {
         opts: &IngestOptions,
     ) -> Result<Self, IngestError> {
         let stream = open_stream(path, gzip)?;
+        // A record holds at most the text (quotes doubled) and a few short fields.
+        let cap = (opts.max_doc_bytes as u64)
+            .saturating_mul(2)
+            .saturating_add(1 << 20);
         let mut reader = ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
             .delimiter(delimiter)
-            .from_reader(LineTracker::new(stream));
+            .from_reader(LineTracker::with_cap(stream, cap));
         let headers = reader
             .byte_headers()
             .map_err(|e| csv_error(path, e, None).0)?
             .clone();
+        let first = reader.position().byte();
+        reader.get_mut().record_start = first;
+        if headers.is_empty() && reader.is_done() {
+            // An empty file (or only blank lines): no header, no records.
+            return Ok(CsvSource {
+                path: path.to_path_buf(),
+                reader,
+                columns: Columns {
+                    id: 0,
+                    text: 0,
+                    optional: [None; 5],
+                },
+                record: ByteRecord::new(),
+                limit: opts.max_doc_bytes,
+                empty: true,
+            });
+        }
         let names = header_names(&headers);
         let find = |name: &str| names.iter().position(|n| n == name);
         let missing = |column: &str| IngestError::MissingColumn {
@@ -134,13 +185,31 @@ impl CsvSource {
             reader,
             columns: Columns { id, text, optional },
             record: ByteRecord::new(),
+            limit: opts.max_doc_bytes,
+            empty: false,
         })
     }
 
     pub(crate) fn next_step(&mut self) -> Step {
+        if self.empty {
+            return Step::End;
+        }
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => return Step::End,
-            Ok(true) => {}
+            Ok(true) => {
+                let next = self.reader.position().byte();
+                self.reader.get_mut().record_start = next;
+            }
+            Err(_) if self.reader.get_ref().over => {
+                let t = self.reader.get_mut();
+                let read = t.offset - t.record_start;
+                let (line, _) = t.locate(t.record_start);
+                return Step::Fatal(IngestError::TooLargeToRead {
+                    origin: Origin::at_line(&self.path, line),
+                    read,
+                    limit: self.limit,
+                });
+            }
             Err(e) => {
                 let line = e
                     .position()

@@ -105,6 +105,22 @@ pub enum IngestError {
         limit: usize,
     },
 
+    /// A document or record so far over the size limit that reading it stopped before its
+    /// end, so its real size is not known: a gzip-compressed text file or page that
+    /// decompresses to more than twice the limit (a gzip bomb, say), or a CSV record that
+    /// runs on far past the limit (an unclosed quote). Memory stays bounded by the limit.
+    #[error(
+        "{origin}: document is more than {read} bytes, over the limit of {limit} bytes (reading stopped there)"
+    )]
+    TooLargeToRead {
+        /// The record (file, or the line where a CSV record starts).
+        origin: Origin,
+        /// Bytes read (decompressed) before stopping.
+        read: u64,
+        /// The limit in bytes.
+        limit: usize,
+    },
+
     /// An id seen before, in this file or an earlier one. The second record is not
     /// yielded; the first one was. (The origins are boxed to keep the error small.)
     #[error("{second}: duplicate id \"{}\" (first seen at {first})", OneLine(id))]
@@ -237,6 +253,7 @@ impl IngestError {
                 | IngestError::MissingField { .. }
                 | IngestError::InvalidField { .. }
                 | IngestError::DocTooLarge { .. }
+                | IngestError::TooLargeToRead { .. }
                 | IngestError::DuplicateId { .. }
                 | IngestError::Csv { .. }
                 | IngestError::Page { .. }
@@ -260,6 +277,7 @@ impl IngestError {
             IngestError::MissingField { origin, .. }
             | IngestError::InvalidField { origin, .. }
             | IngestError::DocTooLarge { origin, .. }
+            | IngestError::TooLargeToRead { origin, .. }
             | IngestError::Page { origin, .. } => &origin.path,
             IngestError::DuplicateId { second, .. } => &second.path,
         }

@@ -36,7 +36,7 @@ enum Source {
     #[cfg(feature = "html")]
     Warc(Box<crate::warc_source::WarcSource>),
     Jsonl(JsonlSource),
-    Csv(CsvSource),
+    Csv(Box<CsvSource>),
     #[cfg(feature = "parquet")]
     Parquet(Box<ParquetSource>),
 }
@@ -119,8 +119,12 @@ impl Reader {
                 })
             }
             Format::Jsonl => Source::Jsonl(JsonlSource::open(&file.path, file.gzip, opts)?),
-            Format::Csv => Source::Csv(CsvSource::open(&file.path, file.gzip, b',', opts)?),
-            Format::Tsv => Source::Csv(CsvSource::open(&file.path, file.gzip, b'\t', opts)?),
+            Format::Csv => Source::Csv(Box::new(CsvSource::open(
+                &file.path, file.gzip, b',', opts,
+            )?)),
+            Format::Tsv => Source::Csv(Box::new(CsvSource::open(
+                &file.path, file.gzip, b'\t', opts,
+            )?)),
             #[cfg(feature = "parquet")]
             Format::Parquet => Source::Parquet(Box::new(ParquetSource::open(&file.path, opts)?)),
             #[cfg(not(feature = "parquet"))]

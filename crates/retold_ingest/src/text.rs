@@ -38,8 +38,15 @@ pub(crate) fn read_text_file(file: &PlannedFile, opts: &IngestOptions) -> Step {
         return Step::Fatal(IngestError::io(path, None, e));
     }
     if bytes.len() > limit {
-        // Count the rest without keeping it, to report the real size.
-        return match io::copy(&mut stream, &mut io::sink()) {
+        // Count the rest without keeping it, to report the real size; but only up to as much
+        // again (at least 64 MiB), so that a gzip bomb is not decompressed to its end.
+        let budget = limit.max(64 << 20) as u64;
+        return match io::copy(&mut (&mut stream).take(budget + 1), &mut io::sink()) {
+            Ok(rest) if rest > budget => Step::Record(IngestError::TooLargeToRead {
+                origin: Origin::file(path),
+                read: bytes.len() as u64 + rest,
+                limit,
+            }),
             Ok(rest) => too_large(bytes.len() as u64 + rest),
             Err(e) => Step::Fatal(IngestError::io(path, None, e)),
         };

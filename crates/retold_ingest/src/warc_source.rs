@@ -3,12 +3,15 @@
 //! revisits, non-HTML responses) are passed over.
 //!
 //! Records are framed here (headers up to a blank line, `Content-Length` bytes of body, then
-//! `\r\n\r\n`, as the `warc` crate's reader does) and parsed and checked with the `warc` crate:
-//! its own reader overflows on a `Content-Length` near `usize::MAX`, and its
-//! `Record::header` panics on a header value that is not UTF-8.
+//! `\r\n\r\n`) and parsed and checked with the `warc` crate: its own reader overflows on a
+//! `Content-Length` near `usize::MAX`, and its `Record::header` panics on a header value that
+//! is not UTF-8. Memory stays bounded: headers up to 1 MiB, a body over the size limit is
+//! passed over (an HTML response that large is a record error). A file cut inside a record's
+//! headers or body is an error naming the records read before it. HTTP bodies in chunked
+//! transfer encoding are decoded.
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
 
 use warc::{EmptyBody, RawRecordHeader, Record, RecordType, WarcHeader};
@@ -28,11 +31,20 @@ pub(crate) struct WarcSource {
     read: u64,
 }
 
+/// Longest header block of one record.
+const MAX_HEAD: usize = 1 << 20;
+
+/// How much of a record too large to read is kept, to learn from its HTTP head whether it is
+/// a page (a large video is passed over; a large page is an error).
+const PEEK: usize = 64 << 10;
+
 /// One record: its checked headers, the raw target URI and the body.
 struct WarcRecord {
     record: Record<EmptyBody>,
     target_uri: Option<Vec<u8>>,
     body: Vec<u8>,
+    /// The body's length when it was over the size limit (`body` then holds its start only).
+    too_large: Option<u64>,
 }
 
 impl WarcSource {
@@ -46,15 +58,17 @@ impl WarcSource {
     }
 
     pub(crate) fn next_step(&mut self, opts: &IngestOptions) -> Step {
+        // A record's payload is the HTTP head and the page (perhaps compressed).
+        let cap = opts.max_doc_bytes.saturating_add(1 << 20);
         loop {
-            let record = match next_record(&mut self.stream) {
+            let record = match next_record(&mut self.stream, cap) {
                 Ok(None) => return Step::End,
                 Ok(Some(r)) => r,
-                Err(e) => {
+                Err(message) => {
                     return Step::Fatal(IngestError::Warc {
                         path: self.path.clone(),
                         records: self.read,
-                        message: e.to_string(),
+                        message,
                     })
                 }
             };
@@ -88,6 +102,22 @@ impl WarcSource {
         if !ok {
             return None;
         }
+        if let Some(bytes) = warc.too_large {
+            return Some(Step::Record(IngestError::DocTooLarge {
+                origin: Origin::at_row(&self.path, index),
+                bytes,
+                limit: opts.max_doc_bytes,
+            }));
+        }
+        // A body sent with chunked transfer encoding is stored as sent: decode it.
+        let chunked = header(head, "transfer-encoding")
+            .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
+        let (body, broken_chunks) = if chunked {
+            let (decoded, whole) = dechunk(body);
+            (std::borrow::Cow::Owned(decoded), !whole)
+        } else {
+            (std::borrow::Cow::Borrowed(body), false)
+        };
         let url = warc
             .target_uri
             .as_deref()
@@ -100,23 +130,74 @@ impl WarcSource {
             url: url.as_deref(),
             date: Some(&date),
         };
-        Some(match page_document(base, body, meta, opts) {
-            Ok(doc) => Step::Doc(doc),
+        Some(match page_document(base, &body, meta, opts) {
+            Ok(mut doc) => {
+                if broken_chunks {
+                    doc.warnings.push(
+                        "chunked transfer encoding cut short or malformed; the page is read up to there"
+                            .to_owned(),
+                    );
+                }
+                Step::Doc(doc)
+            }
             Err(e) => Step::Record(e),
         })
     }
 }
 
-/// Reads the next record: `Ok(None)` at the end of the input (as with the `warc` crate, also
-/// when it ends inside a record's headers).
-fn next_record(stream: &mut ByteStream) -> Result<Option<WarcRecord>, warc::Error> {
+/// Decodes an HTTP/1.1 body in chunked transfer encoding (hex size line, data, CRLF, ...,
+/// a zero-size chunk; extensions and trailers ignored). The flag is false when the encoding is
+/// broken or cut short; the data decoded up to there is returned all the same.
+fn dechunk(mut data: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(data.len());
+    loop {
+        let Some(nl) = data.iter().position(|&b| b == b'\n') else {
+            return (out, false);
+        };
+        let line = String::from_utf8_lossy(&data[..nl]);
+        let size = line.split(';').next().unwrap_or_default().trim();
+        let Ok(size) = usize::from_str_radix(size, 16) else {
+            return (out, false);
+        };
+        data = &data[nl + 1..];
+        if size == 0 {
+            return (out, true);
+        }
+        if data.len() < size {
+            out.extend_from_slice(data);
+            return (out, false);
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[size..];
+        if let Some(rest) = data.strip_prefix(b"\r\n") {
+            data = rest;
+        } else if let Some(rest) = data.strip_prefix(b"\n") {
+            data = rest;
+        } else {
+            return (out, false);
+        }
+    }
+}
+
+/// Reads the next record: `Ok(None)` at the end of the input, `Err` with a message when the
+/// input is not WARC from here on or ends inside a record. A body over `cap` bytes is passed
+/// over (only its first [`PEEK`] bytes kept), so memory stays bounded.
+fn next_record(stream: &mut ByteStream, cap: usize) -> Result<Option<WarcRecord>, String> {
     let mut head = Vec::new();
     loop {
-        let n = stream
+        let room = (MAX_HEAD + 1).saturating_sub(head.len()) as u64;
+        let n = (&mut *stream)
+            .take(room)
             .read_until(b'\n', &mut head)
-            .map_err(warc::Error::ReadData)?;
+            .map_err(|e| warc::Error::ReadData(e).to_string())?;
         if n == 0 {
-            return Ok(None);
+            if head.iter().all(u8::is_ascii_whitespace) {
+                return Ok(None);
+            }
+            return Err("the file ends inside a record's headers (cut short?)".to_owned());
+        }
+        if head.len() > MAX_HEAD {
+            return Err(format!("record headers longer than {MAX_HEAD} bytes"));
         }
         if n == 2 && head.ends_with(b"\r\n") {
             break;
@@ -127,29 +208,52 @@ fn next_record(stream: &mut ByteStream) -> Result<Option<WarcRecord>, warc::Erro
         Err(e) => {
             return Err(warc::Error::ParseHeaders(
                 e.map(|inner| (inner.input.to_owned(), inner.code)),
-            ))
+            )
+            .to_string())
         }
     };
-    // The body, then "\r\n\r\n" (the last line read must be a bare "\r\n").
-    let expected = len.checked_add(4).ok_or_else(|| {
-        warc::Error::MalformedHeader(WarcHeader::ContentLength, "too large".to_owned())
-    })?;
-    let mut body = Vec::new();
-    loop {
-        let n = stream
-            .read_until(b'\n', &mut body)
-            .map_err(warc::Error::ReadData)?;
-        if n == 0 {
-            return Err(warc::Error::UnexpectedEOB);
+    // The body, then "\r\n\r\n".
+    let cut = |got: u64| {
+        format!("the file ends inside a record's body ({got} of {len} bytes; cut short?)")
+    };
+    let (body, too_large) = if len <= cap {
+        let mut body = Vec::new();
+        let got = (&mut *stream)
+            .take(len as u64)
+            .read_to_end(&mut body)
+            .map_err(|e| warc::Error::ReadData(e).to_string())?;
+        if got < len {
+            return Err(cut(got as u64));
         }
-        if body.len() > expected {
-            return Err(warc::Error::ReadOverflow);
+        (body, None)
+    } else {
+        let mut body = Vec::new();
+        (&mut *stream)
+            .take(PEEK as u64)
+            .read_to_end(&mut body)
+            .map_err(|e| warc::Error::ReadData(e).to_string())?;
+        let rest = (len - body.len()) as u64;
+        let skipped = std::io::copy(&mut (&mut *stream).take(rest), &mut std::io::sink())
+            .map_err(|e| warc::Error::ReadData(e).to_string())?;
+        if skipped < rest {
+            return Err(cut(body.len() as u64 + skipped));
         }
-        if n == 2 && body.len() == expected {
-            break;
-        }
+        (body, Some(len as u64))
+    };
+    let mut end = Vec::with_capacity(4);
+    (&mut *stream)
+        .take(4)
+        .read_to_end(&mut end)
+        .map_err(|e| warc::Error::ReadData(e).to_string())?;
+    if end != b"\r\n\r\n" {
+        return Err(if end.len() < 4 {
+            "the file ends after a record's body, without the blank lines that close it (cut short?)"
+                .to_owned()
+        } else {
+            "a record's body is not followed by the blank lines that close it (wrong Content-Length?)"
+                .to_owned()
+        });
     }
-    body.truncate(len);
     let headers: HashMap<WarcHeader, Vec<u8>> = fields
         .into_iter()
         .map(|(name, value)| (WarcHeader::from(name), value.to_owned()))
@@ -160,9 +264,10 @@ fn next_record(stream: &mut ByteStream) -> Result<Option<WarcRecord>, warc::Erro
         headers,
     };
     Ok(Some(WarcRecord {
-        record: Record::<EmptyBody>::try_from(raw)?,
+        record: Record::<EmptyBody>::try_from(raw).map_err(|e| e.to_string())?,
         target_uri,
         body,
+        too_large,
     }))
 }
 

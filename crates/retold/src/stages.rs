@@ -32,8 +32,11 @@ use crate::prepare::{prepare_with, Prepared};
 use crate::relation::Relation;
 use ahash::AHashMap;
 use rayon::prelude::*;
-use retold_clean::{recurs_in_groups, source_line_keys, CorpusModel, LearnedSet};
-use retold_cluster::{Containment, DocEvidence, KeepPolicy};
+use retold_clean::{recurs_in_groups, source_line_keys};
+/// The types of the stages' inputs and results that come from the lower crates.
+pub use retold_clean::{CorpusModel, LearnedSet};
+use retold_cluster::KeepPolicy;
+pub use retold_cluster::{Containment, DocEvidence};
 use retold_ingest::Document;
 use retold_sketch::{jaccard_estimate, LshParams, MinHasher, EMPTY_BIN};
 

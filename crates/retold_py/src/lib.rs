@@ -7,6 +7,8 @@
 //! `RetoldError` ⊃ `InputError` (bad documents or columns), `ModelError` (embedding models
 //! missing or failing), `ExtractError` (a page that cannot be read).
 
+mod stages;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -423,6 +425,15 @@ fn _retold(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare_json, m)?)?;
     m.add_function(wrap_pyfunction!(extract_json, m)?)?;
     m.add_class::<Deduper>()?;
+    m.add_class::<stages::StageModel>()?;
+    m.add_function(wrap_pyfunction!(stages::stage_params, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::sketch_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::sketch_batch_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::learn_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::verify_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::verify_batch_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::group_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::group_batch_schema, m)?)?;
     let py = m.py();
     m.add("RetoldError", py.get_type::<RetoldError>())?;
     m.add("InputError", py.get_type::<InputError>())?;

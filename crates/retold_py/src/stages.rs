@@ -1,0 +1,583 @@
+//! The stage functions of `retold::stages` over Arrow record batches, for the Spark job
+//! (`python -m retold.spark`): each takes one batch of rows that a shuffle brought together and
+//! returns one batch, with the GIL released. Document numbers are `int64` columns (Spark has
+//! no unsigned types); 64-bit keys are their bits as `int64`.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, BinaryArray, BinaryBuilder, BooleanArray, Float32Array, Int64Array,
+    Int64Builder, ListArray, ListBuilder, RecordBatch, StringArray, StringBuilder,
+};
+use arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
+use arrow::pyarrow::PyArrowType;
+use pyo3::prelude::*;
+use retold::output::PairLine;
+use retold::stages::{
+    group_component, learned_sets, model_from_keys, pair_rule, verify_pairs, ComponentDoc,
+    Containment, CorpusModel, DocEvidence, LearnedSet, PairDoc, PairRule, Sketcher, VerifiedPair,
+    KEY_BAND, KEY_EXACT, KEY_SEED, KEY_SENTENCE,
+};
+use retold::{Config, Document, GroupPair, KeepPolicy, Origin, Relation};
+use std::collections::HashMap;
+
+use crate::{input, pair_template, schema_of, to_batch, RetoldError};
+
+fn fail(e: impl std::fmt::Display) -> PyErr {
+    RetoldError::new_err(format!("arrow: {e}"))
+}
+
+fn col<'b>(batch: &'b RecordBatch, name: &str) -> PyResult<&'b ArrayRef> {
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| input(format!("no column {name:?}")))
+}
+
+fn i64s(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
+    let c = arrow::compute::cast(col(batch, name)?, &DataType::Int64).map_err(fail)?;
+    Ok(c.as_primitive::<Int64Type>().clone())
+}
+
+fn f32s(batch: &RecordBatch, name: &str) -> PyResult<Float32Array> {
+    let c = arrow::compute::cast(col(batch, name)?, &DataType::Float32).map_err(fail)?;
+    Ok(c.as_primitive::<arrow::datatypes::Float32Type>().clone())
+}
+
+/// A string column; absent (when optional) or null values read as `None`.
+fn strs(batch: &RecordBatch, name: &str, required: bool) -> PyResult<Option<StringArray>> {
+    match batch.column_by_name(name) {
+        None if !required => Ok(None),
+        None => Err(input(format!("no column {name:?}"))),
+        Some(c) => {
+            let c = arrow::compute::cast(c, &DataType::Utf8).map_err(fail)?;
+            Ok(Some(c.as_string::<i32>().clone()))
+        }
+    }
+}
+
+fn get(c: &Option<StringArray>, i: usize) -> Option<&str> {
+    c.as_ref().filter(|c| c.is_valid(i)).map(|c| c.value(i))
+}
+
+fn list_i64(batch: &RecordBatch, name: &str) -> PyResult<ListArray> {
+    let t = DataType::List(Arc::new(Field::new("item", DataType::Int64, true)));
+    let c = arrow::compute::cast(col(batch, name)?, &t).map_err(fail)?;
+    Ok(c.as_list::<i32>().clone())
+}
+
+fn list_values(l: &ListArray, i: usize) -> Vec<i64> {
+    if l.is_null(i) {
+        return Vec::new();
+    }
+    l.value(i)
+        .as_primitive::<Int64Type>()
+        .iter()
+        .flatten()
+        .collect()
+}
+
+fn u32_of(v: i64) -> PyResult<u32> {
+    u32::try_from(v).map_err(|_| input(format!("document number {v} is out of range")))
+}
+
+fn int64_list(name: &str) -> Field {
+    Field::new(
+        name,
+        DataType::List(Arc::new(Field::new("item", DataType::Int64, true))),
+        true,
+    )
+}
+
+/// The schema of [`sketch_batch`]'s output.
+fn sketch_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("idx", DataType::Int64, false),
+        Field::new("tokens", DataType::Int64, false),
+        Field::new(
+            "key_kinds",
+            DataType::List(Arc::new(Field::new("item", DataType::Int32, true))),
+            true,
+        ),
+        int64_list("keys"),
+        int64_list("lines"),
+        int64_list("source_lines"),
+        Field::new("same_sig", DataType::Binary, false),
+    ]))
+}
+
+/// The parameters the Spark job's SQL needs: how each candidate key kind pairs documents, and
+/// the boilerplate-learning thresholds.
+#[pyfunction]
+pub fn stage_params() -> PyResult<String> {
+    let cfg = Config::default();
+    let rule = |kind: u32| match pair_rule(kind, &cfg) {
+        PairRule::Chain => serde_json::json!({"rule": "chain"}),
+        PairRule::Bucket { max } => serde_json::json!({"rule": "bucket", "max": max}),
+        PairRule::Shared { max_df, min_shared } => {
+            serde_json::json!({"rule": "shared", "max_df": max_df, "min_shared": min_shared})
+        }
+    };
+    let decisions: Vec<_> = cfg
+        .learn
+        .decisions()
+        .iter()
+        .map(|&(per_source, set, threshold)| {
+            serde_json::json!({"per_source": per_source, "set": format!("{set:?}"), "threshold": threshold})
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "key_exact": KEY_EXACT,
+        "key_seed": KEY_SEED,
+        "key_sentence": KEY_SENTENCE,
+        "key_band": KEY_BAND,
+        "rules": {
+            "exact": rule(KEY_EXACT),
+            "seed": rule(KEY_SEED),
+            "sentence": rule(KEY_SENTENCE),
+            "band": rule(KEY_BAND),
+        },
+        "sample_size": cfg.learn.sample_size(),
+        "decisions": decisions,
+    })
+    .to_string())
+}
+
+/// Stage 1: sketches of documents. Input columns `idx` (the document's number), `text`, and
+/// optionally `source`, `lang`; output [`sketch_schema`].
+#[pyfunction]
+pub fn sketch_batch(
+    py: Python<'_>,
+    batch: PyArrowType<RecordBatch>,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let batch = batch.0;
+    let idx = i64s(&batch, "idx")?;
+    let texts = strs(&batch, "text", true)?;
+    let sources = strs(&batch, "source", false)?;
+    let langs = strs(&batch, "lang", false)?;
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        use rayon::prelude::*;
+        let cfg = Config::default();
+        let sketcher = Sketcher::new(&cfg);
+        let sketches: Vec<_> = (0..batch.num_rows())
+            .into_par_iter()
+            .map(|i| {
+                let mut d = Document::new(
+                    "",
+                    get(&texts, i).unwrap_or(""),
+                    Origin::at_row("spark", i as u64),
+                );
+                d.source = get(&sources, i).map(str::to_string);
+                d.lang = get(&langs, i).map(str::to_string);
+                sketcher.sketch(&d)
+            })
+            .collect();
+        let mut kinds = ListBuilder::new(arrow::array::Int32Builder::new());
+        let mut keys = ListBuilder::new(Int64Builder::new());
+        let mut lines = ListBuilder::new(Int64Builder::new());
+        let mut source_lines = ListBuilder::new(Int64Builder::new());
+        let mut sigs = BinaryBuilder::new();
+        let mut tokens = Vec::with_capacity(sketches.len());
+        for s in &sketches {
+            tokens.push(i64::from(s.tokens));
+            for &(k, v) in &s.keys {
+                kinds.values().append_value(k as i32);
+                keys.values().append_value(v as i64);
+            }
+            kinds.append(true);
+            keys.append(true);
+            for &l in &s.lines {
+                lines.values().append_value(l as i64);
+            }
+            lines.append(true);
+            for &l in &s.source_lines {
+                source_lines.values().append_value(l as i64);
+            }
+            source_lines.append(true);
+            let bytes: Vec<u8> = s.same_sig.iter().flat_map(|v| v.to_le_bytes()).collect();
+            sigs.append_value(bytes);
+        }
+        RecordBatch::try_new(
+            sketch_schema(),
+            vec![
+                Arc::new(idx.clone()),
+                Arc::new(Int64Array::from(tokens)),
+                Arc::new(kinds.finish()),
+                Arc::new(keys.finish()),
+                Arc::new(lines.finish()),
+                Arc::new(source_lines.finish()),
+                Arc::new(sigs.finish()),
+            ],
+        )
+        .map_err(fail)
+    })?;
+    Ok(PyArrowType(out))
+}
+
+/// The schema of [`sketch_batch`]'s output, as pyarrow.
+#[pyfunction]
+pub fn sketch_batch_schema() -> PyArrowType<Schema> {
+    PyArrowType(sketch_schema().as_ref().clone())
+}
+
+fn sig_of(b: &[u8]) -> Vec<u32> {
+    b.chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// Stage 2: decides line keys. Input columns `per_source` (bool), `key`, `count`, `sample`
+/// (the smallest document numbers holding the key, ascending) and `sigs` (their `same_sig`, in
+/// the same order); output `key`, `per_source` and one bool per learned set (`recurring`,
+/// `recurring_wide`, `in_source`).
+#[pyfunction]
+pub fn learn_batch(
+    py: Python<'_>,
+    batch: PyArrowType<RecordBatch>,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let batch = batch.0;
+    let per_source = arrow::compute::cast(col(&batch, "per_source")?, &DataType::Boolean)
+        .map_err(fail)?
+        .as_boolean()
+        .clone();
+    let keys = i64s(&batch, "key")?;
+    let counts = i64s(&batch, "count")?;
+    let samples = list_i64(&batch, "sample")?;
+    let sigs = col(&batch, "sigs")?
+        .as_list_opt::<i32>()
+        .ok_or_else(|| input("column \"sigs\" must be a list of binary values"))?
+        .clone();
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let cfg = Config::default();
+        let n = batch.num_rows();
+        let mut flags = [vec![false; n], vec![false; n], vec![false; n]];
+        for i in 0..n {
+            let sample: Vec<u32> = list_values(&samples, i)
+                .into_iter()
+                .map(u32_of)
+                .collect::<PyResult<_>>()?;
+            let s = sigs.value(i);
+            let s: &BinaryArray = s
+                .as_binary_opt::<i32>()
+                .ok_or_else(|| input("column \"sigs\" must be a list of binary values"))?;
+            let owned: Vec<Vec<u32>> = (0..s.len()).map(|j| sig_of(s.value(j))).collect();
+            let sig = |d: u32| -> &[u32] {
+                sample
+                    .iter()
+                    .position(|&x| x == d)
+                    .map_or(&[][..], |p| owned[p].as_slice())
+            };
+            let count = counts.value(i).max(0) as u64;
+            for set in learned_sets(&cfg, per_source.value(i), count, &sample, &sig) {
+                let k = match set {
+                    LearnedSet::Recurring => 0,
+                    LearnedSet::RecurringWide => 1,
+                    LearnedSet::InSource => 2,
+                };
+                flags[k][i] = true;
+            }
+        }
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("key", DataType::Int64, false),
+            Field::new("per_source", DataType::Boolean, false),
+            Field::new("recurring", DataType::Boolean, false),
+            Field::new("recurring_wide", DataType::Boolean, false),
+            Field::new("in_source", DataType::Boolean, false),
+        ]));
+        let [r, w, s] = flags;
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(keys.clone()),
+                Arc::new(per_source.clone()),
+                Arc::new(BooleanArray::from(r)),
+                Arc::new(BooleanArray::from(w)),
+                Arc::new(BooleanArray::from(s)),
+            ],
+        )
+        .map_err(fail)
+    })?;
+    Ok(PyArrowType(out))
+}
+
+/// Learned boilerplate lines (stage 2's result), for verification.
+#[pyclass(module = "retold._retold", frozen)]
+pub struct StageModel {
+    model: CorpusModel,
+}
+
+#[pymethods]
+impl StageModel {
+    /// The model of the learned keys (each an int64 key's bits).
+    #[new]
+    fn new(recurring: Vec<i64>, recurring_wide: Vec<i64>, in_source: Vec<i64>) -> Self {
+        let cfg = Config::default();
+        let u = |v: Vec<i64>| v.into_iter().map(|k| k as u64).collect::<Vec<u64>>();
+        StageModel {
+            model: model_from_keys(&cfg, u(recurring), u(recurring_wide), u(in_source)),
+        }
+    }
+
+    /// Number of learned keys.
+    fn __len__(&self) -> usize {
+        self.model.len()
+    }
+}
+
+/// The columns stage 3 adds to the `pairs.jsonl` fields, for grouping.
+const VERIFY_EXTRA: [(&str, DataType); 9] = [
+    ("a_idx", DataType::Int64),
+    ("b_idx", DataType::Int64),
+    ("weight", DataType::Float32),
+    ("a_in_b", DataType::Float32),
+    ("b_in_a", DataType::Float32),
+    ("a_head", DataType::Float32),
+    ("b_head", DataType::Float32),
+    ("evidence_a", DataType::Utf8),
+    ("evidence_b", DataType::Utf8),
+];
+
+fn verify_schema() -> PyResult<Schema> {
+    let base = schema_of(&pair_template())?;
+    let mut fields: Vec<Field> = base.fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.extend(
+        VERIFY_EXTRA
+            .iter()
+            .map(|(n, t)| Field::new(*n, t.clone(), true)),
+    );
+    Ok(Schema::new(fields))
+}
+
+/// The schema of [`verify_batch`]'s output, as pyarrow.
+#[pyfunction]
+pub fn verify_batch_schema() -> PyResult<PyArrowType<Schema>> {
+    Ok(PyArrowType(verify_schema()?))
+}
+
+/// Stage 3: verifies candidate pairs. Input columns `a`, `b` (document numbers, `a < b`),
+/// and per side `id_`, `text_`, `source_`, `lang_`, `date_` + `a`/`b`; output the fields of
+/// `pairs.jsonl` (for pairs whose relation is not `unrelated`) plus `a_idx`, `b_idx`, the
+/// edge `weight`, the containment shares and each side's provenance evidence (JSON).
+#[pyfunction]
+pub fn verify_batch(
+    py: Python<'_>,
+    model: &StageModel,
+    batch: PyArrowType<RecordBatch>,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let batch = batch.0;
+    let (a, b) = (i64s(&batch, "a")?, i64s(&batch, "b")?);
+    let side = |s: &str| -> PyResult<[Option<StringArray>; 5]> {
+        Ok([
+            strs(&batch, &format!("id_{s}"), true)?,
+            strs(&batch, &format!("text_{s}"), true)?,
+            strs(&batch, &format!("source_{s}"), false)?,
+            strs(&batch, &format!("lang_{s}"), false)?,
+            strs(&batch, &format!("date_{s}"), false)?,
+        ])
+    };
+    let (sa, sb) = (side("a")?, side("b")?);
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let cfg = Config::default();
+        let mut docs: Vec<PairDoc<'_>> = Vec::with_capacity(2 * batch.num_rows());
+        let mut ids: HashMap<u32, &str> = HashMap::new();
+        let mut pairs = Vec::with_capacity(batch.num_rows());
+        for i in 0..batch.num_rows() {
+            let (x, y) = (u32_of(a.value(i))?, u32_of(b.value(i))?);
+            pairs.push((x, y));
+            for (n, s) in [(x, &sa), (y, &sb)] {
+                if ids.contains_key(&n) {
+                    continue;
+                }
+                ids.insert(n, get(&s[0], i).unwrap_or(""));
+                docs.push(PairDoc {
+                    idx: n,
+                    text: get(&s[1], i).unwrap_or(""),
+                    source: get(&s[2], i),
+                    lang: get(&s[3], i),
+                    date: get(&s[4], i),
+                });
+            }
+        }
+        let verified = verify_pairs(&cfg, &model.model, &docs, &pairs);
+        let lines = verified.iter().map(|v| {
+            let p = &v.pair;
+            PairLine {
+                a: ids[&p.a],
+                b: ids[&p.b],
+                relation: p.analysis.relation,
+                confidence: retold::analyze::round3(p.analysis.confidence),
+                exact: p.analysis.exact,
+                scores: &p.analysis.features,
+                passages: &p.analysis.passages,
+            }
+        });
+        let base = to_batch(&pair_template(), lines)?;
+        let json = |e: &DocEvidence| serde_json::to_string(e).map_err(fail);
+        let mut columns: Vec<ArrayRef> = base.columns().to_vec();
+        let idx = |f: &dyn Fn(&VerifiedPair) -> u32| -> ArrayRef {
+            Arc::new(Int64Array::from_iter_values(
+                verified.iter().map(|v| i64::from(f(v))),
+            ))
+        };
+        columns.push(idx(&|v| v.pair.a));
+        columns.push(idx(&|v| v.pair.b));
+        let float = |f: &dyn Fn(&VerifiedPair) -> f32| -> ArrayRef {
+            Arc::new(Float32Array::from_iter_values(verified.iter().map(f)))
+        };
+        columns.push(float(&|v| GroupPair::of(&v.pair).weight));
+        columns.push(float(&|v| v.containment.a_in_b));
+        columns.push(float(&|v| v.containment.b_in_a));
+        columns.push(float(&|v| v.containment.a_head));
+        columns.push(float(&|v| v.containment.b_head));
+        for s in 0..2 {
+            let mut b = StringBuilder::new();
+            for v in &verified {
+                b.append_value(json(&v.evidence[s])?);
+            }
+            columns.push(Arc::new(b.finish()));
+        }
+        RecordBatch::try_new(Arc::new(verify_schema()?), columns).map_err(fail)
+    })?;
+    Ok(PyArrowType(out))
+}
+
+/// The schema of [`group_batch`]'s output.
+fn group_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("first", DataType::Int64, false),
+        int64_list("docs"),
+        Field::new("relation", DataType::Utf8, false),
+        Field::new("original", DataType::Int64, true),
+        Field::new("original_reason", DataType::Utf8, false),
+        Field::new("story", DataType::Utf8, false),
+        int64_list("dropped"),
+    ]))
+}
+
+/// The schema of [`group_batch`]'s output, as pyarrow.
+#[pyfunction]
+pub fn group_batch_schema() -> PyArrowType<Schema> {
+    PyArrowType(group_schema().as_ref().clone())
+}
+
+/// Stage 4: groups one connected component of verified pairs. Input: the component's pairs
+/// with columns `a_idx`, `b_idx`, `relation`, `weight`, `a_in_b`, `b_in_a`, `a_head`,
+/// `b_head`, `evidence_a`, `evidence_b` (stage 3's) and per side `date_`, `lang_`, `tokens_`
+/// + `a`/`b`. Output: one row per cluster (`first` member, `docs`, `relation`, `original`,
+/// `original_reason`, the component's `story` name, and the members `dropped` from the
+/// keep-list).
+#[pyfunction]
+#[pyo3(signature = (batch, keep = "original"))]
+pub fn group_batch(
+    py: Python<'_>,
+    batch: PyArrowType<RecordBatch>,
+    keep: &str,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let policy: KeepPolicy = keep.parse().map_err(|e| input(format!("{e}")))?;
+    let batch = batch.0;
+    let (a, b) = (i64s(&batch, "a_idx")?, i64s(&batch, "b_idx")?);
+    let relation = strs(&batch, "relation", true)?;
+    let weight = f32s(&batch, "weight")?;
+    let shares = [
+        f32s(&batch, "a_in_b")?,
+        f32s(&batch, "b_in_a")?,
+        f32s(&batch, "a_head")?,
+        f32s(&batch, "b_head")?,
+    ];
+    let ev = [
+        strs(&batch, "evidence_a", true)?,
+        strs(&batch, "evidence_b", true)?,
+    ];
+    let dates = [
+        strs(&batch, "date_a", false)?,
+        strs(&batch, "date_b", false)?,
+    ];
+    let langs = [
+        strs(&batch, "lang_a", false)?,
+        strs(&batch, "lang_b", false)?,
+    ];
+    let tokens = [i64s(&batch, "tokens_a")?, i64s(&batch, "tokens_b")?];
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let cfg = Config::default();
+        let mut docs: HashMap<u32, ComponentDoc> = HashMap::new();
+        let mut pairs = Vec::new();
+        let mut containment = Vec::new();
+        for i in 0..batch.num_rows() {
+            let (x, y) = (u32_of(a.value(i))?, u32_of(b.value(i))?);
+            let rel: Relation = get(&relation, i)
+                .unwrap_or("")
+                .parse()
+                .map_err(|e| input(format!("relation: {e}")))?;
+            pairs.push(GroupPair {
+                a: x,
+                b: y,
+                relation: rel,
+                weight: weight.value(i),
+            });
+            containment.push(Containment {
+                a: x,
+                b: y,
+                a_in_b: shares[0].value(i),
+                b_in_a: shares[1].value(i),
+                a_head: shares[2].value(i),
+                b_head: shares[3].value(i),
+            });
+            for (s, n) in [x, y].into_iter().enumerate() {
+                if docs.contains_key(&n) {
+                    continue;
+                }
+                let evidence: DocEvidence = serde_json::from_str(get(&ev[s], i).unwrap_or(""))
+                    .map_err(|e| input(format!("evidence: {e}")))?;
+                docs.insert(
+                    n,
+                    ComponentDoc {
+                        idx: n,
+                        date: get(&dates[s], i).map(str::to_string),
+                        lang: get(&langs[s], i)
+                            .filter(|l| !l.is_empty())
+                            .map(str::to_string),
+                        tokens: u32::try_from(tokens[s].value(i)).unwrap_or(0),
+                        evidence: Some(evidence),
+                    },
+                );
+            }
+        }
+        let docs: Vec<ComponentDoc> = docs.into_values().collect();
+        let g = group_component(&docs, &pairs, &containment, &cfg, policy);
+        let mut first = Vec::new();
+        let mut members = ListBuilder::new(Int64Builder::new());
+        let mut dropped = ListBuilder::new(Int64Builder::new());
+        let mut rel = StringBuilder::new();
+        let mut original = Int64Builder::new();
+        let mut reason = StringBuilder::new();
+        let mut story = StringBuilder::new();
+        for c in &g.clusters {
+            first.push(i64::from(c.docs[0]));
+            for &d in &c.docs {
+                members.values().append_value(i64::from(d));
+                if g.dropped.binary_search(&d).is_ok() {
+                    dropped.values().append_value(i64::from(d));
+                }
+            }
+            members.append(true);
+            dropped.append(true);
+            rel.append_value(c.relation.as_str());
+            original.append_option(c.original.map(i64::from));
+            reason.append_value(&c.original_reason);
+            story.append_value(&c.story);
+        }
+        RecordBatch::try_new(
+            group_schema(),
+            vec![
+                Arc::new(Int64Array::from(first)),
+                Arc::new(members.finish()),
+                Arc::new(rel.finish()),
+                Arc::new(original.finish()),
+                Arc::new(reason.finish()),
+                Arc::new(story.finish()),
+                Arc::new(dropped.finish()),
+            ],
+        )
+        .map_err(fail)
+    })?;
+    Ok(PyArrowType(out))
+}

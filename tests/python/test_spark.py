@@ -176,3 +176,44 @@ def test_spark_job_reports_a_malformed_line_and_skips_it_when_asked(tmp_path):
     assert "skipped 1 bad record" in ok.stderr
     pairs = parquet_rows(tmp_path / "o2" / "pairs")
     assert [(p["a"], p["b"], p["exact"]) for p in pairs] == [("a", "c", True)]
+
+
+def test_components_by_label_propagation_match_union_find():
+    """Long paths (the chains of huge buckets) converge in few rounds and give each node the
+    smallest node of its component."""
+    import random
+
+    from pyspark.sql import SparkSession
+
+    from retold.spark import components
+
+    rng = random.Random(7)
+    nodes = list(range(1000, 1400))
+    rng.shuffle(nodes)
+    edges = [(nodes[i], nodes[i + 1]) for i in range(299)]           # one path of 300 nodes
+    edges += [(5, 9), (9, 7), (7, 5)]                                 # a triangle
+    edges += [(50, x) for x in range(51, 60)]                         # a star
+    edges += [(rng.randrange(2000, 2100), rng.randrange(2000, 2100)) for _ in range(60)]
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    spark = (SparkSession.builder.master("local[1]").appName("components-test")
+             .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.ui.enabled", "false").getOrCreate())
+    try:
+        df = spark.createDataFrame(edges, "a long, b long")
+        got = {r["node"]: r["comp"] for r in components(spark, df, max_rounds=16).collect()}
+    finally:
+        spark.stop()
+    want = {x: find(x) for x in parent}
+    assert got == want

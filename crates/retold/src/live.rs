@@ -212,6 +212,7 @@ impl<'a> Live<'a> {
             &containment,
             cfg,
             self.keep,
+            &|d| d,
         );
         self.corpus.stats.docs = n;
         self.out = DedupOutput {
@@ -358,6 +359,7 @@ impl<'a> Live<'a> {
             &verified.containment,
             cfg,
             self.keep,
+            &|d| d,
         );
         let out = DedupOutput {
             docs: local.records,

@@ -402,6 +402,7 @@ where
         &verified.containment,
         cfg,
         opts.keep,
+        &|d| d,
     );
     lap(&mut corpus.stats, 4);
     Ok(DedupOutput {
@@ -1115,32 +1116,11 @@ pub(crate) fn group_pairs(pairs: &[PairResult]) -> Vec<GroupPair> {
     pairs.iter().map(GroupPair::of).collect()
 }
 
-/// Clusters, stories, provenance and keep-list of documents `0..n`.
-pub(crate) fn group(
-    n: usize,
-    records: &[DocRecord],
-    pairs: &[GroupPair],
-    evidences: &AHashMap<u32, DocEvidence>,
-    containment: &[Containment],
-    cfg: &Config,
-    policy: KeepPolicy,
-) -> (Vec<ClusterResult>, Vec<Option<u32>>, Vec<u32>) {
-    group_numbered(
-        n,
-        records,
-        pairs,
-        evidences,
-        containment,
-        cfg,
-        policy,
-        &|d| d,
-    )
-}
-
-/// [`group`] of documents that are numbered `number(d)` in the whole corpus (increasing in
-/// `d`): provenance reasons name those numbers.
+/// Clusters, stories, provenance and keep-list of documents `0..n`, which are numbered
+/// `number(d)` in the whole corpus (increasing in `d`; the identity for a whole corpus):
+/// provenance reasons name those numbers.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn group_numbered(
+pub(crate) fn group(
     n: usize,
     records: &[DocRecord],
     pairs: &[GroupPair],

@@ -26,7 +26,7 @@ use crate::analyze::analyze;
 use crate::config::Config;
 use crate::evidence::evidence;
 use crate::pipeline::{
-    group_numbered, sketch, ClusterResult, DocRecord, GroupPair, PairResult, SAME_TEXT_SIG,
+    group, sketch, ClusterResult, DocRecord, GroupPair, PairResult, SAME_TEXT_SIG,
 };
 use crate::prepare::{prepare_with, Prepared};
 use crate::relation::Relation;
@@ -383,7 +383,7 @@ pub fn group_component(
         })
         .collect();
     let global = |i: u32| docs[i as usize].idx;
-    let (clusters, _, keep) = group_numbered(
+    let (clusters, _, keep) = group(
         docs.len(),
         &records,
         &pairs,

@@ -14,9 +14,9 @@ use arrow::pyarrow::PyArrowType;
 use pyo3::prelude::*;
 use retold::output::PairLine;
 use retold::stages::{
-    group_component, learned_sets, model_from_keys, pair_rule, verify_pairs, ComponentDoc,
-    Containment, CorpusModel, DocEvidence, LearnedSet, PairDoc, PairRule, Sketcher, VerifiedPair,
-    KEY_BAND, KEY_EXACT, KEY_SEED, KEY_SENTENCE,
+    group_component, key_pairs, learned_sets, model_from_keys, pair_rule, verify_pairs,
+    ComponentDoc, Containment, CorpusModel, DocEvidence, LearnedSet, PairDoc, PairRule, Sketcher,
+    VerifiedPair, KEY_BAND, KEY_EXACT, KEY_SEED, KEY_SENTENCE,
 };
 use retold::{Config, Document, GroupPair, KeepPolicy, Origin, Relation};
 use std::collections::HashMap;
@@ -206,6 +206,58 @@ pub fn sketch_batch(
                 Arc::new(lines.finish()),
                 Arc::new(source_lines.finish()),
                 Arc::new(sigs.finish()),
+            ],
+        )
+        .map_err(fail)
+    })?;
+    Ok(PyArrowType(out))
+}
+
+/// Stage 3: the candidate pairs of candidate keys. Input columns `kind` (the key's kind) and
+/// `docs` (the document numbers sharing one key, any order); output `kind`, `a`, `b`: the
+/// pairs the kind's rule makes of each key's documents (`retold::stages::key_pairs`; pairs of
+/// seeds and sentence keys are still to be counted against their `min_shared`).
+#[pyfunction]
+pub fn pairs_batch(
+    py: Python<'_>,
+    batch: PyArrowType<RecordBatch>,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let batch = batch.0;
+    let kinds = i64s(&batch, "kind")?;
+    let docs = list_i64(&batch, "docs")?;
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let cfg = Config::default();
+        let (mut k, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+        let mut ids: Vec<u32> = Vec::new();
+        let mut pairs = Vec::new();
+        for i in 0..batch.num_rows() {
+            let kind = u32::try_from(kinds.value(i))
+                .map_err(|_| input(format!("key kind {} is out of range", kinds.value(i))))?;
+            ids.clear();
+            for d in list_values(&docs, i) {
+                ids.push(u32_of(d)?);
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            pairs.clear();
+            key_pairs(pair_rule(kind, &cfg), &ids, &mut pairs);
+            for &(x, y) in &pairs {
+                k.push(kind as i32);
+                a.push(i64::from(x));
+                b.push(i64::from(y));
+            }
+        }
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("kind", DataType::Int32, false),
+            Field::new("a", DataType::Int64, false),
+            Field::new("b", DataType::Int64, false),
+        ]));
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(arrow::array::Int32Array::from(k)),
+                Arc::new(Int64Array::from(a)),
+                Arc::new(Int64Array::from(b)),
             ],
         )
         .map_err(fail)

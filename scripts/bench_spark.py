@@ -422,6 +422,11 @@ def render(results, md):
              "recall exact / near / repost | precision | reported pairs | dropped |",
              "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
     notes = []
+    ran = {r["tool"] for r in results["runs"]}
+    for t in TOOLS:
+        if t not in ran:
+            notes.append("%s: not run in this run (`--tools` left it out; see the script's "
+                         "docstring for its cost)." % t)
     for r in results["runs"]:
         name = r["tool"] + (" " + r["version"] if r.get("version") else "")
         if r.get("skipped") or r.get("error"):

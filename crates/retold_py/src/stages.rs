@@ -301,8 +301,9 @@ pub fn learn_batch(
     let out = py.detach(|| -> PyResult<RecordBatch> {
         let cfg = Config::default();
         let n = batch.num_rows();
-        let mut flags = [vec![false; n], vec![false; n], vec![false; n]];
+        let mut flags: Vec<[bool; 3]> = Vec::with_capacity(n);
         for i in 0..n {
+            let mut f = [false; 3];
             let sample: Vec<u32> = list_values(&samples, i)
                 .into_iter()
                 .map(u32_of)
@@ -325,8 +326,9 @@ pub fn learn_batch(
                     LearnedSet::RecurringWide => 1,
                     LearnedSet::InSource => 2,
                 };
-                flags[k][i] = true;
+                f[k] = true;
             }
+            flags.push(f);
         }
         let schema = Arc::new(Schema::new(vec![
             Field::new("key", DataType::Int64, false),
@@ -335,15 +337,19 @@ pub fn learn_batch(
             Field::new("recurring_wide", DataType::Boolean, false),
             Field::new("in_source", DataType::Boolean, false),
         ]));
-        let [r, w, s] = flags;
+        let set = |k: usize| -> ArrayRef {
+            Arc::new(BooleanArray::from(
+                flags.iter().map(|f| f[k]).collect::<Vec<bool>>(),
+            ))
+        };
         RecordBatch::try_new(
             schema,
             vec![
                 Arc::new(keys.clone()),
                 Arc::new(per_source.clone()),
-                Arc::new(BooleanArray::from(r)),
-                Arc::new(BooleanArray::from(w)),
-                Arc::new(BooleanArray::from(s)),
+                set(0),
+                set(1),
+                set(2),
             ],
         )
         .map_err(fail)

@@ -20,7 +20,7 @@ docs/scale-out.md for what each shuffles):
    key); small buckets give all pairs, huge LSH buckets and exact-hash groups only
    consecutive pairs, seeds above the document-frequency cap none;
 4. verify each pair with both texts, joined to it by document number;
-5. connected components of the verified pairs by label propagation with pointer jumping (no
+5. connected components of the verified pairs by the Large-Star/Small-Star algorithm (no
    collect to the driver), then each component grouped alone (clusters with the chaining
    guard, stories, provenance, keep-list), and clusters and stories named in corpus order.
 
@@ -168,30 +168,42 @@ def _learn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
 
 def components(spark, edges, max_rounds: int = 64):
     """Connected components of an undirected edge list (columns ``a``, ``b``): each node's
-    ``comp`` is the smallest node of its component. Min-label propagation with pointer
-    jumping: every round each node takes the smallest label of its neighbours, then the label
-    of its label, so a path of length L converges in O(log L) rounds."""
+    ``comp`` is the smallest node of its component. The alternating Large-Star / Small-Star
+    algorithm (Kiveris et al., "Connected Components in MapReduce and Beyond", 2014):
+    O(log² n) rounds on any graph, every round a few joins and aggregations, no collect to the
+    driver; it ends with every node linked to its component's smallest node."""
     from pyspark.sql import functions as F
 
-    both = edges.select("a", "b").unionByName(
-        edges.select(F.col("b").alias("a"), F.col("a").alias("b"))).persist()
-    labels = (both.groupBy("a").agg(F.min("b").alias("m"))
-              .select(F.col("a").alias("v"), F.least("m", "a").alias("l")).localCheckpoint())
+    def undirected(e):
+        return e.select("a", "b").unionByName(e.select(F.col("b").alias("a"), F.col("a").alias("b")))
+
+    def large_star(e):
+        both = undirected(e)
+        m = both.groupBy("a").agg(F.least(F.min("b"), F.col("a")).alias("m"))
+        return (both.join(m, "a").where(F.col("b") > F.col("a"))
+                .select(F.col("b").alias("a"), F.col("m").alias("b")))
+
+    def small_star(e):
+        both = undirected(e).where(F.col("b") < F.col("a"))
+        m = both.groupBy("a").agg(F.min("b").alias("m"))
+        return (both.join(m, "a").select(F.col("b").alias("a"), F.col("m").alias("b"))
+                .unionByName(m.select("a", F.col("m").alias("b"))))
+
+    def canonical(e):
+        return (e.where(F.col("a") != F.col("b"))
+                .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b")).distinct())
+
+    cur = canonical(edges).localCheckpoint()
     for _ in range(max_rounds):
-        hop = (both.join(labels.select(F.col("v").alias("b"), F.col("l").alias("lb")), "b")
-               .groupBy("a").agg(F.min("lb").alias("m")))
-        new = (labels.join(hop, labels.v == hop.a, "left")
-               .select("v", F.least("l", F.coalesce("m", "l")).alias("l")))
-        jumped = (new.alias("x").join(new.alias("y"), F.col("x.l") == F.col("y.v"), "left")
-                  .select(F.col("x.v").alias("v"),
-                          F.least(F.col("x.l"), F.coalesce(F.col("y.l"), F.col("x.l"))).alias("l"))
-                  ).localCheckpoint()
-        changed = (jumped.alias("n").join(labels.alias("o"), "v")
-                   .where(F.col("n.l") != F.col("o.l")).limit(1).count())
-        labels = jumped
+        nxt = canonical(small_star(canonical(large_star(cur)))).localCheckpoint()
+        changed = (nxt.exceptAll(cur).limit(1).count() + cur.exceptAll(nxt).limit(1).count())
+        cur = nxt
         if changed == 0:
-            both.unpersist()
-            return labels.select(F.col("v").alias("node"), F.col("l").alias("comp"))
+            # Stars around each component's smallest node: a node's component is the smaller
+            # end of its edges.
+            both = undirected(cur)
+            return (both.groupBy("a").agg(F.least(F.min("b"), F.col("a")).alias("comp"))
+                    .select(F.col("a").alias("node"), "comp"))
     raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
 
 

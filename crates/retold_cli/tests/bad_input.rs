@@ -964,7 +964,15 @@ fn interrupt_at_random_points(signal: &str) {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(next() % span));
+        // Spread over the run, one stratum per round (the first at once, before any write),
+        // so that a slow timing run cannot push every signal past the end.
+        let stratum = span / 12;
+        let delay = if k == 0 {
+            0
+        } else {
+            stratum * k as u64 + next() % stratum.max(1)
+        };
+        std::thread::sleep(Duration::from_millis(delay));
         let sent = Command::new("kill")
             .args([&format!("-{signal}"), &child.id().to_string()])
             .status()

@@ -959,7 +959,17 @@ fn interrupt_at_random_points(signal: &str) {
             std::fs::create_dir_all(&out).unwrap();
             std::fs::write(out.join(f), bytes).unwrap();
         }
-        let mut child = retold_cmd(&["dedup", path_str(&second), "--out", path_str(&out)])
+        let mut cmd = retold_cmd(&["dedup", path_str(&second), "--out", path_str(&out)]);
+        // SAFETY: only resets two signal dispositions between fork and exec.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGTERM, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

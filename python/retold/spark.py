@@ -44,6 +44,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import pyarrow as pa
 
 from . import _retold
+from ._retold import InputError
 
 _MODEL: Dict[str, Any] = {}
 
@@ -63,9 +64,12 @@ def _spark_schema(arrow_schema: pa.Schema):
     return from_arrow_schema(arrow_schema)
 
 
-def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], skip_bad: bool):
+def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], skip_bad: bool,
+                   skipped: Dict[str, Any]):
     """The documents with columns ``idx`` (input order), ``id``, ``text``, ``lang``, ``date``,
-    ``source``. Order: files by path, then rows within a file."""
+    ``source``. Order: files by path, then rows within a file. Bad records raise
+    :class:`InputError`, or with ``skip_bad`` are left out and counted in ``skipped``
+    (``count``, ``first``: where the first one is)."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
     from pyspark.sql.window import Window
@@ -90,7 +94,7 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
         df = spark.read.parquet(path)
         for c in [id_col, text_col]:
             if c not in df.columns:
-                raise SystemExit(f"retold.spark: {path}: no column {c!r} (columns: {df.columns})")
+                raise InputError(f"{path}: no column {c!r} (columns: {df.columns})")
     df = df.select(
         "*",
         F.col("_metadata.file_path").alias("_file"),
@@ -122,11 +126,10 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
         first = (df.where("_bad").orderBy("_row").select("_file", "_row").first())
         where = f"{first['_file']}, record {first['_row'] + 1}"
         if not skip_bad:
-            raise SystemExit(
-                f"retold.spark: {bad_rows} bad record(s) (malformed JSON or no {id_col!r}/"
+            raise InputError(
+                f"{bad_rows} bad record(s) (malformed JSON or no {id_col!r}/"
                 f"{text_col!r}); the first at {where}. --skip-bad leaves them out.")
-        print(f"retold.spark: skipped {bad_rows} bad record(s), the first at {where}",
-              file=sys.stderr)
+        skipped.update(count=bad_rows, first=where)
         # Good rows keep their order; numbers close up as the CLI's do when it skips.
         good = df.where(~F.col("_bad"))
         blocks = (good.groupBy("_file", "_block", "_part")
@@ -232,9 +235,11 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
 
     cols = {"id": id_col, "text": text_col, "lang": lang_col, "date": date_col,
             "source": source_col}
-    docs = read_documents(spark, input_path, fmt, cols, skip_bad).persist(
+    skipped: Dict[str, Any] = {"count": 0}
+    docs = read_documents(spark, input_path, fmt, cols, skip_bad, skipped).persist(
         StorageLevel.MEMORY_AND_DISK)
     stats["docs"] = n = docs.count()
+    stats["skipped"] = skipped
     lap("read", "sketch")
 
     # 1. Sketch.
@@ -433,8 +438,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         stats = run(spark, a.input, a.out, fmt=a.format, id_col=a.id_col, text_col=a.text_col,
                     lang_col=a.lang_col or None, date_col=a.date_col or None,
                     source_col=a.source_col or None, keep=a.keep, skip_bad=a.skip_bad)
+    except InputError as e:
+        print(f"retold.spark: {e}", file=sys.stderr)
+        return 2
     finally:
         spark.stop()
+    sk = stats["skipped"]
+    if sk["count"]:
+        print(f"retold.spark: skipped {sk['count']} bad record(s), the first at {sk['first']}",
+              file=sys.stderr)
     print(json.dumps(stats))
     return 0
 

@@ -326,7 +326,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     meta = docs.select("idx", "date", "lang").join(sk.select("idx", "tokens"), "idx")
     sided = lambda s: meta.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
                                     ("idx", "date", "lang", "tokens")])
-    gin = (verified.select("a_idx", "b_idx", "relation", "weight", "a_in_b", "b_in_a", "a_head",
+    gin = (verified.select("a_idx", "b_idx", "relation", "exact", "weight", "a_in_b", "b_in_a", "a_head",
                            "b_head", "evidence_a", "evidence_b")
            .join(comp, F.col("a_idx") == comp.node).drop("node")
            .join(sided("a"), F.col("a_idx") == F.col("idx_a"))

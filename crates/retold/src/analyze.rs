@@ -69,6 +69,8 @@ impl PairAnalysis {
             b_in_a: f.contained_b(),
             a_head: head(self.raw.iter().map(|p| p.a.0).min(), f.tokens_a),
             b_head: head(self.raw.iter().map(|p| p.b.0).min(), f.tokens_b),
+            same_text: self.exact,
+            reworded: self.relation == Relation::Rewrite,
         }
     }
 }

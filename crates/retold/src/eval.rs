@@ -118,8 +118,12 @@ pub struct ProvenanceScores {
     pub wrong: usize,
     /// None named (`undetermined: …`), `no_evidence` included.
     pub undetermined: usize,
-    /// None named because no evidence at all was found (`undetermined: no evidence…`).
+    /// None named because no evidence was found (`undetermined: no evidence…`): none at all,
+    /// or none between exact copies of one text that tie for first place.
     pub no_evidence: usize,
+    /// Of `no_evidence`: exact copies of one text tie for first place and nothing tells them
+    /// apart (`undetermined: no evidence between…`).
+    pub copies_tied: usize,
     /// `right ÷ (clusters − no_evidence)`: right where any evidence exists.
     pub right_share_with_evidence: Option<f64>,
     /// `wrong ÷ (clusters − no_evidence)`.
@@ -569,6 +573,9 @@ fn score_provenance(
                 s.undetermined += 1;
                 if c.original_reason.starts_with("undetermined: no evidence") {
                     s.no_evidence += 1;
+                }
+                if c.original_reason.starts_with("undetermined: no evidence between") {
+                    s.copies_tied += 1;
                 }
             }
         }

@@ -73,6 +73,27 @@ pub fn evidence(p: &Prepared, date: Option<&str>) -> DocEvidence {
         attribution: has_attribution(p),
         machine_translation_signs: machine_translation_signs(p),
         lang: p.lang.clone(),
+        words_per_sentence: words_per_sentence(p),
+    }
+}
+
+/// Mean content words per sentence: content tokens divided by sentence ends (`.`, `!`, `?`
+/// and their CJK forms between two content tokens, plus the end of the text). Line breaks do
+/// not end a sentence here, so a hard-wrapped copy reads like its source. 0 without tokens.
+pub fn words_per_sentence(p: &Prepared) -> f32 {
+    let text = p.norm.text();
+    let ends = p
+        .tokens
+        .windows(2)
+        .filter(|w| {
+            text.get(w[0].end as usize..w[1].start as usize)
+                .is_some_and(|gap| gap.contains(['.', '!', '?', '。', '！', '？']))
+        })
+        .count();
+    if p.tokens.is_empty() {
+        0.0
+    } else {
+        p.tokens.len() as f32 / (ends + 1) as f32
     }
 }
 
@@ -82,27 +103,36 @@ mod tests {
     use crate::prepare::prepare;
     use retold_clean::CorpusModel;
 
+    fn en(text: &str) -> Prepared {
+        prepare(text, None, &CorpusModel::empty(), Some("en"))
+    }
+
     #[test]
     fn parenthesised_day_month_dates_are_a_sign_in_english_only() {
         let yes = "Jens Stoltenberg on Thursday (21/10) said relations were at a low point.";
         let no = "The vote (21 to 10) passed on 21/10/2021, see note (a/b) and (2021).";
-        assert!(machine_translation_signs(&prepare(
-            yes,
-            None,
-            &CorpusModel::empty(),
-            Some("en")
-        )));
-        assert!(!machine_translation_signs(&prepare(
-            no,
-            None,
-            &CorpusModel::empty(),
-            Some("en")
-        )));
+        assert!(machine_translation_signs(&en(yes)));
+        assert!(!machine_translation_signs(&en(no)));
         assert!(!machine_translation_signs(&prepare(
             yes,
             None,
             &CorpusModel::empty(),
             Some("id")
         )));
+    }
+
+    #[test]
+    fn words_per_sentence_ignores_line_breaks() {
+        let text = "The council met on Monday and voted to close the old bridge for repairs. \
+                    Work starts in May and ends in the autumn.";
+        let wrapped = "The council met on Monday and voted to close\nthe old bridge for \
+                       repairs. Work starts in\nMay and ends in the autumn.";
+        let a = words_per_sentence(&en(text));
+        assert!((a - 11.5).abs() < 1e-6, "{a}");
+        assert_eq!(a, words_per_sentence(&en(wrapped)));
+        let simple = "The council met on Monday. It voted to close the old bridge. \
+                      The bridge needs repairs. Work starts in May. It ends in the autumn.";
+        assert!(words_per_sentence(&en(simple)) < a / 1.2);
+        assert_eq!(words_per_sentence(&en("")), 0.0);
     }
 }

@@ -1,6 +1,6 @@
 //! Provenance: which member of a cluster is most likely the original, and why.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,10 @@ pub struct DocEvidence {
     /// source's credit line); see [`provenance`] for the one-language-out rule.
     #[serde(default)]
     pub lang: Option<String>,
+    /// Mean words per sentence of the content (0 when unknown). Between two rewrites of one
+    /// text in one language, clearly shorter sentences mark the simplified (derived) version.
+    #[serde(default)]
+    pub words_per_sentence: f32,
 }
 
 /// How much of each of two documents is covered by passages aligned to the other.
@@ -43,6 +47,14 @@ pub struct Containment {
     /// Share of `b`'s content before its first passage aligned to `a`.
     #[serde(default)]
     pub b_head: f32,
+    /// The two hold the same text (a `duplicate` pair: up to formatting and boilerplate), so
+    /// they count as one text where independent versions matter.
+    #[serde(default)]
+    pub same_text: bool,
+    /// The pair is a rewrite (one text reworded in one language): the only relation where
+    /// sentence length tells the direction.
+    #[serde(default)]
+    pub reworded: bool,
 }
 
 /// The likely original of a cluster, with the reason in plain words.
@@ -70,6 +82,11 @@ const W_WRAPPED: i64 = 6;
 /// machine-translated round trip is derived by construction, never the source), so it
 /// outweighs wrapper boilerplate, which an original's own page has too.
 const W_TRANSLATION: i64 = 6;
+/// Longer sentences than a rewrite of the same text: 4.0. Simplification (readers' editions,
+/// easy-language versions, abridgements) shortens sentences; edits, paraphrase and round-trip
+/// translation keep them, and the reverse (joining a text's sentences into longer ones) is
+/// rare, so a clear difference is direction-certain, like a date.
+const W_SIMPLER: i64 = 8;
 /// A decision needs a net score of at least 2.0 ...
 const MIN_NET: i64 = 4;
 /// ... and a lead of at least 0.5 over the runner-up.
@@ -87,6 +104,12 @@ const BOILERPLATE_GAP: i64 = 150_000;
 /// the other inside text of its own (it wraps or quotes it) rather than extending it: an
 /// abridgement or excerpt shares the original's opening, a repost or quotation does not.
 const WRAP_HEAD: f32 = 0.03;
+/// Two rewrites differ in sentence length when one's mean words per sentence is at least this
+/// many times the other's ...
+const SIMPLER_RATIO: f32 = 1.2;
+/// ... and each covers at least this share of the other (a rewrite of the same text, not a
+/// shared passage).
+const SIMPLER_COVER: f32 = 0.5;
 /// Characters per paragraph when saying how much more text a document holds.
 const PARAGRAPH_CHARS: usize = 350;
 
@@ -96,8 +119,9 @@ const BOILERPLATE: usize = 2;
 const ATTRIBUTION: usize = 3;
 const TRANSLATION: usize = 4;
 const WRAPPED: usize = 5;
+const SIMPLER: usize = 6;
 /// Kinds of evidence.
-const KINDS: usize = 6;
+const KINDS: usize = 7;
 const WEIGHTS: [i64; KINDS] = [
     W_DATE,
     W_CONTAINMENT,
@@ -105,6 +129,7 @@ const WEIGHTS: [i64; KINDS] = [
     W_ATTRIBUTION,
     W_TRANSLATION,
     W_WRAPPED,
+    W_SIMPLER,
 ];
 /// What a piece of evidence *against* a document is called in a reason.
 const AGAINST: [&str; KINDS] = [
@@ -114,26 +139,35 @@ const AGAINST: [&str; KINDS] = [
     "no attribution line",
     "signs of machine translation",
     "another document's whole text inside it after text of its own",
+    "shorter sentences than a rewrite of it (a simplified version)",
 ];
 
 /// Ranks the likely original among `members` (two or more documents).
 ///
-/// Every pair of members is compared on five kinds of evidence, in order of strength; each
-/// comparison is a vote for one of the two, worth the kind's weight:
+/// Every pair of members is compared on seven kinds of evidence; each comparison is a vote for
+/// one of the two, worth the kind's weight:
 ///
 /// | evidence | weight | vote for `x` over `y` when |
 /// |---|---|---|
-/// | date | 4.0 | every member's date parses and `x`'s is strictly earlier (at the precision both have) |
+/// | date | 4.0 | both dates parse and `x`'s is strictly earlier (at the precision both have) |
 /// | containment | 3.0 | `y_in_x ≥ 0.8` and `x_in_y ≤ y_in_x − 0.15`: `x` holds `y`'s text plus more of its own (`y` is an abridgement or extract) |
 /// | wrapper boilerplate | 2.0 | `y`'s boilerplate share (boilerplate ÷ (boilerplate + content)) exceeds `x`'s by ≥ 0.15: `y` is the repost |
 /// | attribution | 1.5 | `x` carries an attribution line naming a source agency and `y` does not |
 /// | machine translation | 3.0 | `y` shows signs of machine translation and `x` does not |
+/// | longer sentences | 4.0 | `x` and `y` are rewrites of one text (`reworded`) in one language, each covering ≥ 0.5 of the other, and `x` has ≥ 1.2 times `y`'s words per sentence: `y` is the simplified version |
 /// | wrapped | 3.0 | `y` holds all of `x` as containment would say, but `x`'s text starts after ≥ 3 % of `y`'s own content: `y` wraps or quotes `x` (a repost, an embedded passage), so the vote goes to `x` instead of `y` |
+///
+/// **Undated members**: a member without a date may be the earliest, so a top scorer with date
+/// votes is named only when other evidence already puts every undated member below it.
+/// **Copies**: when the top scorer and its rival (a tie, or such an undated member) hold the
+/// same text (`same_text`) and nothing tells them apart, the reason starts
+/// `"undetermined: no evidence between"`: exact copies without evidence stay undetermined.
 ///
 /// Attribution is compared only between members of one language (or of unknown language).
 /// **One language out**: in a cluster of three or more members whose languages are all known,
-/// where one member is the only one in its language and all the others share another, the
-/// others are translations of it (one source, translated several times into one language):
+/// where one member is the only one in its language and all the others share another and hold
+/// at least two different texts (copies of one translation, joined by `same_text`, count
+/// once), the others are translations of it (one source, translated several times into one language):
 /// they count as showing signs of machine translation, and when the ranking below names no
 /// original, that member is named ("the only document in its language").
 ///
@@ -171,7 +205,7 @@ pub fn provenance(
         _ => {}
     }
     let mut ev: Vec<DocEvidence> = docs.iter().map(|&d| evidence(d)).collect();
-    let odd = one_language_out(&ev);
+    let odd = one_language_out(&ev, &docs, containment);
     if let Some(o) = odd {
         for (i, e) in ev.iter_mut().enumerate() {
             e.machine_translation_signs |= i != o;
@@ -192,10 +226,36 @@ pub fn provenance(
 }
 
 /// The position of the one member written in a language none of the others uses, when the
-/// others (two or more) all share one language and every language is known.
-fn one_language_out(ev: &[DocEvidence]) -> Option<usize> {
+/// others all share one language, hold at least two different texts (copies of one
+/// translation are one translation: `same_text` records join them), and every language is
+/// known.
+fn one_language_out(
+    ev: &[DocEvidence],
+    docs: &[u32],
+    containment: &[Containment],
+) -> Option<usize> {
     if ev.len() < 3 {
         return None;
+    }
+    // Members joined by `same_text` records share a label (the smallest position).
+    let mut label: Vec<usize> = (0..ev.len()).collect();
+    let pos = |d: u32| docs.binary_search(&d).ok();
+    loop {
+        let mut changed = false;
+        for c in containment.iter().filter(|c| c.same_text) {
+            if let (Some(x), Some(y)) = (pos(c.a), pos(c.b)) {
+                let l = label[x].min(label[y]);
+                for i in [x, y] {
+                    if label[i] != l {
+                        label[i] = l;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
     }
     let langs: Vec<&str> = ev
         .iter()
@@ -208,10 +268,13 @@ fn one_language_out(ev: &[DocEvidence]) -> Option<usize> {
         return None;
     };
     let other = langs[if o == 0 { 1 } else { 0 }];
-    rest.iter()
-        .enumerate()
-        .all(|(i, &l)| i == o || l == other)
-        .then_some(o)
+    let mut texts: Vec<usize> = (0..ev.len())
+        .filter(|&i| i != o)
+        .map(|i| label[i])
+        .collect();
+    texts.sort_unstable();
+    texts.dedup();
+    (texts.len() >= 2 && rest.iter().enumerate().all(|(i, &l)| i == o || l == other)).then_some(o)
 }
 
 /// A date with the precision it was given in, as an inclusive range of day numbers.
@@ -352,6 +415,10 @@ struct Ranking<'a> {
     contains: BTreeMap<(usize, usize), Pair>,
     /// Wrapped pairs: `(inner, wrapper) → record`.
     wrapped: BTreeMap<(usize, usize), Pair>,
+    /// Rewrites that differ in sentence length: `(longer, shorter)`.
+    simpler: BTreeSet<(usize, usize)>,
+    /// Pairs `(lo, hi)` that hold the same text (`Containment::same_text`).
+    same: BTreeSet<(usize, usize)>,
     wins: Vec<[i64; KINDS]>,
     losses: Vec<[i64; KINDS]>,
 }
@@ -375,6 +442,8 @@ impl<'a> Ranking<'a> {
                 .collect(),
             contains: BTreeMap::new(),
             wrapped: BTreeMap::new(),
+            simpler: BTreeSet::new(),
+            same: BTreeSet::new(),
             wins: vec![[0; KINDS]; k],
             losses: vec![[0; KINDS]; k],
         };
@@ -389,12 +458,9 @@ impl<'a> Ranking<'a> {
         self.docs.binary_search(&doc).ok()
     }
 
-    /// Dates vote only when every member has one: an undated member may be the earliest (a
-    /// copy that kept its date beside an original whose date was lost would otherwise win).
+    /// Dates vote between every two dated members; an undated member takes no part (it may
+    /// be the earliest, so it loses nothing, and it wins nothing either).
     fn tally_dates(&mut self) {
-        if self.dates.iter().any(Option::is_none) {
-            return;
-        }
         let mut starts: Vec<i64> = self.dates.iter().flatten().map(|d| d.start).collect();
         let mut ends: Vec<i64> = self.dates.iter().flatten().map(|d| d.end).collect();
         starts.sort_unstable();
@@ -445,6 +511,10 @@ impl<'a> Ranking<'a> {
             }
         }
         for (&(lo, hi), p) in &pairs {
+            if p.record.same_text {
+                self.same.insert((lo, hi));
+            }
+            self.tally_simpler(lo, hi, p);
             let (container, contained) =
                 if p.hi_in_lo >= CONTAINS_MIN && p.lo_in_hi <= p.hi_in_lo - CONTAINS_GAP {
                     (lo, hi)
@@ -468,6 +538,32 @@ impl<'a> Ranking<'a> {
             self.losses[contained][CONTAINMENT] += 1;
             self.contains.insert((container, contained), *p);
         }
+    }
+
+    /// Two members of one language that are rewrites of each other (each covers much of the
+    /// other, not the same text) vote by sentence length: the one with clearly shorter
+    /// sentences is the simplified version.
+    fn tally_simpler(&mut self, lo: usize, hi: usize, p: &Pair) {
+        let (el, eh) = (&self.ev[lo], &self.ev[hi]);
+        let one_language = el.lang.is_some() && el.lang == eh.lang;
+        let measured = el.words_per_sentence > 0.0 && eh.words_per_sentence > 0.0;
+        if !(p.record.reworded
+            && one_language
+            && measured
+            && p.lo_in_hi.min(p.hi_in_lo) >= SIMPLER_COVER)
+        {
+            return;
+        }
+        let (longer, shorter) = if el.words_per_sentence >= SIMPLER_RATIO * eh.words_per_sentence {
+            (lo, hi)
+        } else if eh.words_per_sentence >= SIMPLER_RATIO * el.words_per_sentence {
+            (hi, lo)
+        } else {
+            return;
+        };
+        self.wins[longer][SIMPLER] += 1;
+        self.losses[shorter][SIMPLER] += 1;
+        self.simpler.insert((longer, shorter));
     }
 
     fn tally_boilerplate(&mut self) {
@@ -523,6 +619,53 @@ impl<'a> Ranking<'a> {
         }
     }
 
+    /// The weighted evidence for `x` over `y` minus that for `y` over `x`, pair by pair (the
+    /// same votes as the tallies, for one pair).
+    fn net_between(&self, x: usize, y: usize) -> i64 {
+        let sign = |for_x: bool, for_y: bool| i64::from(for_x) - i64::from(for_y);
+        let mut n = 0;
+        if let (Some(dx), Some(dy)) = (&self.dates[x], &self.dates[y]) {
+            n += W_DATE * sign(dx.end < dy.start, dy.end < dx.start);
+        }
+        n += W_CONTAINMENT
+            * sign(
+                self.contains.contains_key(&(x, y)),
+                self.contains.contains_key(&(y, x)),
+            );
+        n += W_WRAPPED
+            * sign(
+                self.wrapped.contains_key(&(x, y)),
+                self.wrapped.contains_key(&(y, x)),
+            );
+        n += W_SIMPLER
+            * sign(
+                self.simpler.contains(&(x, y)),
+                self.simpler.contains(&(y, x)),
+            );
+        if let (Some(sx), Some(sy)) = (self.shares[x], self.shares[y]) {
+            n += W_BOILERPLATE * sign(sy >= sx + BOILERPLATE_GAP, sx >= sy + BOILERPLATE_GAP);
+        }
+        let (ex, ey) = (&self.ev[x], &self.ev[y]);
+        if ex.lang.is_none() || ey.lang.is_none() || ex.lang == ey.lang {
+            n += W_ATTRIBUTION
+                * sign(
+                    ex.attribution && !ey.attribution,
+                    ey.attribution && !ex.attribution,
+                );
+        }
+        n += W_TRANSLATION
+            * sign(
+                ey.machine_translation_signs && !ex.machine_translation_signs,
+                ex.machine_translation_signs && !ey.machine_translation_signs,
+            );
+        n
+    }
+
+    /// Members `x` and `y` hold the same text and no evidence sets one above the other.
+    fn copies_without_evidence(&self, x: usize, y: usize) -> bool {
+        self.same.contains(&(x.min(y), x.max(y))) && self.net_between(x, y) == 0
+    }
+
     fn pro(&self, i: usize) -> i64 {
         (0..KINDS)
             .map(|kind| WEIGHTS[kind] * self.wins[i][kind])
@@ -558,6 +701,29 @@ impl<'a> Ranking<'a> {
         let net = pro - con;
         let margin = net - score(second);
         let doc = self.docs[top];
+        // A member without a date may be the earliest: a lead built on dates stands only when
+        // other evidence already puts every undated member below it.
+        if self.wins[top][DATE] > 0 {
+            if let Some(u) =
+                (0..k).find(|&u| self.dates[u].is_none() && self.net_between(top, u) <= 0)
+            {
+                if self.copies_without_evidence(top, u) {
+                    return undetermined(format!(
+                        "no evidence between doc {} and doc {}: copies of one text, and only \
+                         doc {doc} has a date ({})",
+                        doc.min(self.docs[u]),
+                        doc.max(self.docs[u]),
+                        self.for_parts(top).join("; ")
+                    ));
+                }
+                return undetermined(format!(
+                    "doc {} has no date and nothing else tells it apart from doc {doc}, which \
+                     has the earliest date ({}); it may be the original",
+                    self.docs[u],
+                    self.for_parts(top).join("; ")
+                ));
+            }
+        }
         if net >= MIN_NET * others && 2 * con <= pro && margin >= MIN_MARGIN * others {
             let mut reason = self.for_parts(top).join("; ");
             let against: Vec<&str> = (0..KINDS)
@@ -595,6 +761,15 @@ impl<'a> Ranking<'a> {
             return undetermined(format!("contradictory evidence ({detail})"));
         }
         if margin < MIN_MARGIN * others {
+            if self.copies_without_evidence(top, second) {
+                return undetermined(format!(
+                    "no evidence between doc {} and doc {}: copies of one text that nothing \
+                     tells apart (for both: {})",
+                    doc.min(second_doc),
+                    doc.max(second_doc),
+                    self.for_parts(top).join("; ")
+                ));
+            }
             return undetermined(format!(
                 "tie between doc {} and doc {} ({})",
                 doc.min(second_doc),
@@ -714,6 +889,40 @@ impl<'a> Ranking<'a> {
                 }
             }
         }
+        if wins[SIMPLER] > 0 {
+            let shorter: Vec<usize> = self
+                .simpler
+                .range((w, 0)..(w + 1, 0))
+                .map(|&(_, o)| o)
+                .collect();
+            let theirs: Vec<String> = shorter
+                .iter()
+                .map(|&o| format!("{:.1}", self.ev[o].words_per_sentence))
+                .collect();
+            let whose = if two {
+                "the other reads as a simplified rewrite".to_string()
+            } else if shorter.len() == 1 {
+                format!(
+                    "doc {} reads as a simplified rewrite",
+                    self.docs[shorter[0]]
+                )
+            } else {
+                format!(
+                    "{} read as simplified rewrites",
+                    list(
+                        &shorter
+                            .iter()
+                            .map(|&o| format!("doc {}", self.docs[o]))
+                            .collect::<Vec<_>>()
+                    )
+                )
+            };
+            parts.push(format!(
+                "longer sentences ({:.1} vs {} words per sentence; {whose})",
+                self.ev[w].words_per_sentence,
+                list(&theirs)
+            ));
+        }
         if wins[ATTRIBUTION] > 0 {
             if two {
                 parts.push(
@@ -776,6 +985,7 @@ mod tests {
             attribution: false,
             machine_translation_signs: false,
             lang: None,
+            words_per_sentence: 0.0,
         }
     }
 
@@ -980,10 +1190,29 @@ mod tests {
              boilerplate than 2 of the others (100 vs 1,800, 2,000 characters around the \
              text; they look like reposts)"
         );
-        // With one member undated, dates do not vote: it may be the earliest.
+        // With one member undated, the others' dates still vote, but it may be the earliest:
+        // the latest-dated member, with the most boilerplate, undated now, is below doc 3 on
+        // boilerplate, so doc 3 stands.
         evs[0].date = None;
         let p = run(&evs, &[]);
-        assert!(!p.reason.contains("date"), "{}", p.reason);
+        assert_eq!(p.original, Some(3), "{}", p.reason);
+        assert!(
+            p.reason
+                .starts_with("earliest date (2021-10-21 vs 2021-10-22, 2021-10-23)"),
+            "{}",
+            p.reason
+        );
+        // An undated member that nothing else puts below the earliest-dated one blocks it.
+        let mut blocked = evs.clone();
+        blocked[2].date = None;
+        let p = run(&blocked, &[]);
+        assert_eq!(p.original, None, "{}", p.reason);
+        assert!(
+            p.reason
+                .starts_with("undetermined: doc 2 has no date and nothing else tells it apart"),
+            "{}",
+            p.reason
+        );
         // Two members share the earliest date and nothing else separates them.
         let evs = [
             doc(Some("2021-10-21"), 2000, 0),
@@ -1112,16 +1341,16 @@ mod tests {
         }
         assert_eq!(run(&dated, &[]).original, Some(2));
         // Not with two members, two odd ones out, or an unknown language.
-        assert_eq!(one_language_out(&evs[..2]), None);
+        assert_eq!(one_language_out(&evs[..2], &[0, 1], &[]), None);
         let two_odd = [
             in_lang("en", false),
             in_lang("zh", false),
             in_lang("fr", false),
         ];
-        assert_eq!(one_language_out(&two_odd), None);
+        assert_eq!(one_language_out(&two_odd, &[0, 1, 2], &[]), None);
         let mut unknown = evs.clone();
         unknown[0].lang = None;
-        assert_eq!(one_language_out(&unknown), None);
+        assert_eq!(one_language_out(&unknown, &[0, 1, 2, 3], &[]), None);
     }
 
     #[test]
@@ -1150,7 +1379,7 @@ mod tests {
             a_in_b: 0.71,
             b_in_a: 0.98,
             a_head: 0.12,
-            b_head: 0.0,
+            ..Default::default()
         }];
         let p = run(&evs, &wrapped);
         assert_eq!(p.original, Some(1), "{}", p.reason);
@@ -1161,5 +1390,106 @@ mod tests {
             ..wrapped[0]
         }];
         assert_eq!(run(&evs, &excerpt).original, Some(0));
+    }
+
+    fn pair(a: u32, b: u32, a_in_b: f32, b_in_a: f32) -> Containment {
+        Containment {
+            a,
+            b,
+            a_in_b,
+            b_in_a,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn copies_that_nothing_tells_apart_have_no_evidence() {
+        // Doc 0 and doc 1 hold one text; doc 2 is a repost in chrome. Only doc 1 is dated.
+        let evs = [
+            doc(None, 2000, 0),
+            doc(Some("2021-10-21"), 2000, 0),
+            doc(Some("2021-10-23"), 2000, 1500),
+        ];
+        let same = [Containment {
+            same_text: true,
+            ..pair(0, 1, 1.0, 1.0)
+        }];
+        let p = run(&evs, &same);
+        assert_eq!(p.original, None, "{}", p.reason);
+        assert!(
+            p.reason.starts_with(
+                "undetermined: no evidence between doc 0 and doc 1: copies of one text"
+            ),
+            "{}",
+            p.reason
+        );
+        // Undated both: a tie between the copies, also without evidence.
+        let mut undated = evs.clone();
+        undated[1].date = None;
+        let p = run(&undated, &same);
+        assert!(
+            p.reason
+                .starts_with("undetermined: no evidence between doc 0 and doc 1"),
+            "{}",
+            p.reason
+        );
+        // Not the same text (no record says so): an ordinary tie or block.
+        let p = run(&undated, &[]);
+        assert!(p.reason.starts_with("undetermined: tie"), "{}", p.reason);
+    }
+
+    fn sentences(lang: &str, words: f32) -> DocEvidence {
+        DocEvidence {
+            lang: Some(lang.to_string()),
+            words_per_sentence: words,
+            ..doc(None, 2000, 0)
+        }
+    }
+
+    #[test]
+    fn the_simplified_rewrite_is_not_the_original() {
+        let evs = [sentences("en", 16.0), sentences("en", 24.0)];
+        let rewrite = [Containment {
+            reworded: true,
+            ..pair(0, 1, 0.8, 0.75)
+        }];
+        let p = run(&evs, &rewrite);
+        assert_eq!(p.original, Some(1), "{}", p.reason);
+        assert_eq!(
+            p.reason,
+            "longer sentences (24.0 vs 16.0 words per sentence; the other reads as a simplified \
+             rewrite)"
+        );
+        // Not for duplicates (line breaks and dropped sentences say nothing of direction), not
+        // across languages, not below the ratio, not for a passage shared by two texts.
+        let dup = [pair(0, 1, 0.8, 0.75)];
+        assert_eq!(run(&evs, &dup).original, None);
+        let langs = [sentences("en", 16.0), sentences("de", 24.0)];
+        assert_eq!(run(&langs, &rewrite).original, None);
+        let close = [sentences("en", 21.0), sentences("en", 24.0)];
+        assert_eq!(run(&close, &rewrite).original, None);
+        let passage = [Containment {
+            reworded: true,
+            ..pair(0, 1, 0.4, 0.3)
+        }];
+        assert_eq!(run(&evs, &passage).original, None);
+    }
+
+    #[test]
+    fn copies_of_one_translation_are_one_translation() {
+        // A French text beside two copies of one Spanish text: not "translated several times".
+        let evs = [
+            in_lang("fr", false),
+            in_lang("es", false),
+            in_lang("es", false),
+        ];
+        let copies = [Containment {
+            same_text: true,
+            ..pair(1, 2, 1.0, 1.0)
+        }];
+        assert_eq!(one_language_out(&evs, &[0, 1, 2], &copies), None);
+        assert_eq!(run(&evs, &copies).original, None);
+        // Two different Spanish texts: it is.
+        assert_eq!(one_language_out(&evs, &[0, 1, 2], &[]), Some(0));
     }
 }

@@ -38,6 +38,11 @@ fn i64s(batch: &RecordBatch, name: &str) -> PyResult<Int64Array> {
     Ok(c.as_primitive::<Int64Type>().clone())
 }
 
+fn bools(batch: &RecordBatch, name: &str) -> PyResult<arrow::array::BooleanArray> {
+    let c = arrow::compute::cast(col(batch, name)?, &DataType::Boolean).map_err(fail)?;
+    Ok(c.as_boolean().clone())
+}
+
 fn f32s(batch: &RecordBatch, name: &str) -> PyResult<Float32Array> {
     let c = arrow::compute::cast(col(batch, name)?, &DataType::Float32).map_err(fail)?;
     Ok(c.as_primitive::<arrow::datatypes::Float32Type>().clone())
@@ -518,7 +523,7 @@ pub fn group_batch_schema() -> PyArrowType<Schema> {
 }
 
 /// Stage 4: groups one connected component of verified pairs. Input: the component's pairs
-/// with columns `a_idx`, `b_idx`, `relation`, `weight`, `a_in_b`, `b_in_a`, `a_head`,
+/// with columns `a_idx`, `b_idx`, `relation`, `exact`, `weight`, `a_in_b`, `b_in_a`, `a_head`,
 /// `b_head`, `evidence_a`, `evidence_b` (stage 3's) and per side `date_`, `lang_`, `tokens_`
 /// + `a`/`b`. Output: one row per cluster (`first` member, `docs`, `relation`, `original`,
 /// `original_reason`, the component's `story` name, and the members `dropped` from the
@@ -535,6 +540,7 @@ pub fn group_batch(
     let (a, b) = (i64s(&batch, "a_idx")?, i64s(&batch, "b_idx")?);
     let relation = strs(&batch, "relation", true)?;
     let weight = f32s(&batch, "weight")?;
+    let exact = bools(&batch, "exact")?;
     let shares = [
         f32s(&batch, "a_in_b")?,
         f32s(&batch, "b_in_a")?,
@@ -578,6 +584,8 @@ pub fn group_batch(
                 b_in_a: shares[1].value(i),
                 a_head: shares[2].value(i),
                 b_head: shares[3].value(i),
+                same_text: exact.is_valid(i) && exact.value(i),
+                reworded: rel == Relation::Rewrite,
             });
             for (s, n) in [x, y].into_iter().enumerate() {
                 if docs.contains_key(&n) {

@@ -334,10 +334,18 @@ fn every_response_is_documented() {
     let cases: u32 = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(400);
+        .unwrap_or(1000);
+    // A fixed seed by default (PROPTEST_RNG_SEED picks another): the check below that the run
+    // reached every main outcome must not depend on the luck of one run (with a random seed
+    // and 400 cases, about one run in three never posted a valid batch).
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_261_201);
     let config = ProptestConfig {
         cases,
         failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
         ..ProptestConfig::default()
     };
     let seen = std::cell::RefCell::new(std::collections::BTreeSet::new());

@@ -12,6 +12,10 @@
 # ~/.cache/retold/fuzz-target), apart from the normal build cache: the sanitizer flags would
 # otherwise rebuild everything. The first build takes about 8 minutes on 2 cores; later runs
 # rebuild only what changed.
+#
+# With RETOLD_FUZZ_LEDGER=FILE set, every target's run appends one tab-separated line to FILE:
+# UTC date, commit, target, seconds, executions, new corpus units, exit code. The repository's
+# ledger is docs/fuzz-runs.tsv; scripts/fuzz_table.py sums it into docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -154,6 +158,13 @@ for t in "${targets[@]}"; do
   rc=$?
   set -e
   grep -E '^(stat::number_of_executed_units|stat::new_units_added|Done [0-9]+ runs)' "$log" || true
+  if [ -n "${RETOLD_FUZZ_LEDGER:-}" ]; then
+    execs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+    added=$(grep -oE '^stat::new_units_added: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+    secs=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -oE '[0-9]+ second' | grep -oE '[0-9]+' || echo "$SECONDS_EACH")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
+      "$t" "${secs:-$SECONDS_EACH}" "${execs:-0}" "${added:-0}" "$rc" >>"$RETOLD_FUZZ_LEDGER"
+  fi
   if [ "$rc" -ne 0 ]; then
     failed+=("$t")
     # The panic (or sanitizer report) and where libFuzzer saved the input.

@@ -574,7 +574,9 @@ fn score_provenance(
                 if c.original_reason.starts_with("undetermined: no evidence") {
                     s.no_evidence += 1;
                 }
-                if c.original_reason.starts_with("undetermined: no evidence between") {
+                if c.original_reason
+                    .starts_with("undetermined: no evidence between")
+                {
                     s.copies_tied += 1;
                 }
             }

@@ -70,6 +70,7 @@ impl PairAnalysis {
             a_head: head(self.raw.iter().map(|p| p.a.0).min(), f.tokens_a),
             b_head: head(self.raw.iter().map(|p| p.b.0).min(), f.tokens_b),
             same_text: self.exact,
+            duplicate: self.relation == Relation::Duplicate,
             reworded: self.relation == Relation::Rewrite,
         }
     }

@@ -51,6 +51,10 @@ pub struct Containment {
     /// they count as one text where independent versions matter.
     #[serde(default)]
     pub same_text: bool,
+    /// The pair is a `duplicate`: one text up to formatting, boilerplate and small edits (a
+    /// copy or repost, not an independent version).
+    #[serde(default)]
+    pub duplicate: bool,
     /// The pair is a rewrite (one text reworded in one language): the only relation where
     /// sentence length tells the direction.
     #[serde(default)]
@@ -100,6 +104,9 @@ const CONTAINS_GAP: f32 = 0.15;
 /// `y` is a wrapper (repost) of `x` when its boilerplate share (boilerplate ÷ (boilerplate +
 /// content)) exceeds `x`'s by at least this much, in millionths (0.15).
 const BOILERPLATE_GAP: i64 = 150_000;
+/// A wrapper share of at least this (0.03, in millionths) is a wrapper where the other text has
+/// no boilerplate at all.
+const SOME_WRAPPER: i64 = 30_000;
 /// A container whose shared text starts after at least this share of its own content holds
 /// the other inside text of its own (it wraps or quotes it) rather than extending it: an
 /// abridgement or excerpt shares the original's opening, a repost or quotation does not.
@@ -151,7 +158,7 @@ const AGAINST: [&str; KINDS] = [
 /// |---|---|---|
 /// | date | 4.0 | both dates parse and `x`'s is strictly earlier (at the precision both have) |
 /// | containment | 3.0 | `y_in_x ≥ 0.8` and `x_in_y ≤ y_in_x − 0.15`: `x` holds `y`'s text plus more of its own (`y` is an abridgement or extract) |
-/// | wrapper boilerplate | 2.0 | `y`'s boilerplate share (boilerplate ÷ (boilerplate + content)) exceeds `x`'s by ≥ 0.15: `y` is the repost |
+/// | wrapper boilerplate | 2.0 | `y`'s boilerplate share (boilerplate ÷ (boilerplate + content)) exceeds `x`'s by ≥ 0.15, or `x` has no boilerplate at all and `y`'s share is ≥ 0.03: `y` is the repost |
 /// | attribution | 1.5 | `x` carries an attribution line naming a source agency and `y` does not |
 /// | machine translation | 3.0 | `y` shows signs of machine translation and `x` does not |
 /// | longer sentences | 4.0 | `x` and `y` are rewrites of one text (`reworded`) in one language, each covering ≥ 0.5 of the other, and `x` has ≥ 1.2 times `y`'s words per sentence: `y` is the simplified version |
@@ -166,8 +173,8 @@ const AGAINST: [&str; KINDS] = [
 /// Attribution is compared only between members of one language (or of unknown language).
 /// **One language out**: in a cluster of three or more members whose languages are all known,
 /// where one member is the only one in its language and all the others share another and hold
-/// at least two different texts (copies of one translation, joined by `same_text`, count
-/// once), the others are translations of it (one source, translated several times into one language):
+/// at least two different texts (copies of one translation, joined by `duplicate` or
+/// `same_text`, count once), the others are translations of it (one source, translated several times into one language):
 /// they count as showing signs of machine translation, and when the ranking below names no
 /// original, that member is named ("the only document in its language").
 ///
@@ -226,9 +233,9 @@ pub fn provenance(
 }
 
 /// The position of the one member written in a language none of the others uses, when the
-/// others all share one language, hold at least two different texts (copies of one
-/// translation are one translation: `same_text` records join them), and every language is
-/// known.
+/// others all share one language, hold at least two different texts (copies and reposts of one
+/// translation are one translation: `duplicate` and `same_text` records join them), and every
+/// language is known.
 fn one_language_out(
     ev: &[DocEvidence],
     docs: &[u32],
@@ -242,7 +249,7 @@ fn one_language_out(
     let pos = |d: u32| docs.binary_search(&d).ok();
     loop {
         let mut changed = false;
-        for c in containment.iter().filter(|c| c.same_text) {
+        for c in containment.iter().filter(|c| c.same_text || c.duplicate) {
             if let (Some(x), Some(y)) = (pos(c.a), pos(c.b)) {
                 let l = label[x].min(label[y]);
                 for i in [x, y] {
@@ -567,14 +574,15 @@ impl<'a> Ranking<'a> {
     }
 
     fn tally_boilerplate(&mut self) {
-        let mut sorted: Vec<i64> = self.shares.iter().flatten().copied().collect();
-        sorted.sort_unstable();
-        for (i, s) in self.shares.iter().enumerate() {
-            if let Some(s) = *s {
-                self.wins[i][BOILERPLATE] =
-                    (sorted.len() - sorted.partition_point(|&y| y < s + BOILERPLATE_GAP)) as i64;
-                self.losses[i][BOILERPLATE] =
-                    sorted.partition_point(|&y| y <= s - BOILERPLATE_GAP) as i64;
+        let k = self.docs.len();
+        for x in 0..k {
+            for y in 0..k {
+                if let (Some(sx), Some(sy)) = (self.shares[x], self.shares[y]) {
+                    if more_wrapper(sx, sy) {
+                        self.wins[x][BOILERPLATE] += 1;
+                        self.losses[y][BOILERPLATE] += 1;
+                    }
+                }
             }
         }
     }
@@ -643,7 +651,7 @@ impl<'a> Ranking<'a> {
                 self.simpler.contains(&(y, x)),
             );
         if let (Some(sx), Some(sy)) = (self.shares[x], self.shares[y]) {
-            n += W_BOILERPLATE * sign(sy >= sx + BOILERPLATE_GAP, sx >= sy + BOILERPLATE_GAP);
+            n += W_BOILERPLATE * sign(more_wrapper(sx, sy), more_wrapper(sy, sx));
         }
         let (ex, ey) = (&self.ev[x], &self.ev[y]);
         if ex.lang.is_none() || ey.lang.is_none() || ex.lang == ey.lang {
@@ -867,7 +875,7 @@ impl<'a> Ranking<'a> {
         if wins[BOILERPLATE] > 0 {
             if let Some(s) = self.shares[w] {
                 let mut theirs: Vec<usize> = (0..k)
-                    .filter(|&i| self.shares[i].is_some_and(|y| y >= s + BOILERPLATE_GAP))
+                    .filter(|&i| self.shares[i].is_some_and(|y| more_wrapper(s, y)))
                     .map(|i| self.ev[i].boilerplate_len)
                     .collect();
                 theirs.sort_unstable();
@@ -964,6 +972,13 @@ impl<'a> Ranking<'a> {
             p => format!("{p} more paragraphs' worth"),
         }
     }
+}
+
+/// A text with boilerplate share `y` (millionths) sits in more wrapper than one with share `x`:
+/// by at least [`BOILERPLATE_GAP`], or any wrapper at all (≥ [`SOME_WRAPPER`]) where `x` has
+/// none.
+fn more_wrapper(x: i64, y: i64) -> bool {
+    y >= x + BOILERPLATE_GAP || (x == 0 && y >= SOME_WRAPPER)
 }
 
 fn undetermined(why: String) -> Provenance {
@@ -1107,6 +1122,22 @@ mod tests {
             p.reason,
             "less wrapper boilerplate (312 vs 2,480 characters around the text; \
              the other looks like a repost)"
+        );
+    }
+
+    #[test]
+    fn any_wrapper_marks_the_repost_of_a_bare_text() {
+        // 5 % boilerplate around the text where the other has none: a repost.
+        let p = run(&[doc(None, 3000, 0), doc(None, 3000, 160)], &[]);
+        assert_eq!(p.original, Some(0), "{}", p.reason);
+        // Not when the bare-looking one has some boilerplate of its own, nor for a trace.
+        assert_eq!(
+            run(&[doc(None, 3000, 20), doc(None, 3000, 160)], &[]).original,
+            None
+        );
+        assert_eq!(
+            run(&[doc(None, 3000, 0), doc(None, 3000, 60)], &[]).original,
+            None
         );
     }
 
@@ -1488,6 +1519,12 @@ mod tests {
             ..pair(1, 2, 1.0, 1.0)
         }];
         assert_eq!(one_language_out(&evs, &[0, 1, 2], &copies), None);
+        // A repost of it (a duplicate with small edits) too.
+        let repost = [Containment {
+            duplicate: true,
+            ..pair(1, 2, 0.95, 0.9)
+        }];
+        assert_eq!(one_language_out(&evs, &[0, 1, 2], &repost), None);
         assert_eq!(run(&evs, &copies).original, None);
         // Two different Spanish texts: it is.
         assert_eq!(one_language_out(&evs, &[0, 1, 2], &[]), Some(0));

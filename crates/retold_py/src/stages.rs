@@ -585,6 +585,7 @@ pub fn group_batch(
                 a_head: shares[2].value(i),
                 b_head: shares[3].value(i),
                 same_text: exact.is_valid(i) && exact.value(i),
+                duplicate: rel == Relation::Duplicate,
                 reworded: rel == Relation::Rewrite,
             });
             for (s, n) in [x, y].into_iter().enumerate() {

@@ -47,8 +47,8 @@ pub struct Containment {
     /// Share of `b`'s content before its first passage aligned to `a`.
     #[serde(default)]
     pub b_head: f32,
-    /// The two hold the same text (a `duplicate` pair: up to formatting and boilerplate), so
-    /// they count as one text where independent versions matter.
+    /// The two hold the same text: identical after normalisation and boilerplate removal (the
+    /// pair's `exact`). Two such copies that nothing tells apart leave provenance undetermined.
     #[serde(default)]
     pub same_text: bool,
     /// The pair is a `duplicate`: one text up to formatting, boilerplate and small edits (a
@@ -174,7 +174,8 @@ const AGAINST: [&str; KINDS] = [
 /// **One language out**: in a cluster of three or more members whose languages are all known,
 /// where one member is the only one in its language and all the others share another and hold
 /// at least two different texts (copies of one translation, joined by `duplicate` or
-/// `same_text`, count once), the others are translations of it (one source, translated several times into one language):
+/// `same_text`, count once), the others are translations of it (one source, translated
+/// several times into one language):
 /// they count as showing signs of machine translation, and when the ranking below names no
 /// original, that member is named ("the only document in its language").
 ///
@@ -244,7 +245,8 @@ fn one_language_out(
     if ev.len() < 3 {
         return None;
     }
-    // Members joined by `same_text` records share a label (the smallest position).
+    // Members joined by `same_text` or `duplicate` records share a label (the smallest
+    // position).
     let mut label: Vec<usize> = (0..ev.len()).collect();
     let pos = |d: u32| docs.binary_search(&d).ok();
     loop {
@@ -718,15 +720,15 @@ impl<'a> Ranking<'a> {
                 if self.copies_without_evidence(top, u) {
                     return undetermined(format!(
                         "no evidence between doc {} and doc {}: copies of one text, and only \
-                         doc {doc} has a date ({})",
+                         doc {doc} has a date (for doc {doc}: {})",
                         doc.min(self.docs[u]),
                         doc.max(self.docs[u]),
                         self.for_parts(top).join("; ")
                     ));
                 }
                 return undetermined(format!(
-                    "doc {} has no date and nothing else tells it apart from doc {doc}, which \
-                     has the earliest date ({}); it may be the original",
+                    "doc {} has no date and nothing else tells it apart from doc {doc}; it may \
+                     be the original (for doc {doc}: {})",
                     self.docs[u],
                     self.for_parts(top).join("; ")
                 ));

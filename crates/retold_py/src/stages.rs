@@ -81,6 +81,15 @@ fn list_values(l: &ListArray, i: usize) -> Vec<i64> {
         .collect()
 }
 
+/// Appends one list (one row) of `values` to a list column.
+fn append_list<B, T>(list: &mut ListBuilder<B>, values: impl IntoIterator<Item = T>)
+where
+    B: arrow::array::ArrayBuilder + Extend<Option<T>>,
+{
+    list.values().extend(values.into_iter().map(Some));
+    list.append(true);
+}
+
 fn u32_of(v: i64) -> PyResult<u32> {
     u32::try_from(v).map_err(|_| input(format!("document number {v} is out of range")))
 }
@@ -184,20 +193,10 @@ pub fn sketch_batch(
         let mut tokens = Vec::with_capacity(sketches.len());
         for s in &sketches {
             tokens.push(i64::from(s.tokens));
-            for &(k, v) in &s.keys {
-                kinds.values().append_value(k as i32);
-                keys.values().append_value(v as i64);
-            }
-            kinds.append(true);
-            keys.append(true);
-            for &l in &s.lines {
-                lines.values().append_value(l as i64);
-            }
-            lines.append(true);
-            for &l in &s.source_lines {
-                source_lines.values().append_value(l as i64);
-            }
-            source_lines.append(true);
+            append_list(&mut kinds, s.keys.iter().map(|&(k, _)| k as i32));
+            append_list(&mut keys, s.keys.iter().map(|&(_, v)| v as i64));
+            append_list(&mut lines, s.lines.iter().map(|&l| l as i64));
+            append_list(&mut source_lines, s.source_lines.iter().map(|&l| l as i64));
             let bytes: Vec<u8> = s.same_sig.iter().flat_map(|v| v.to_le_bytes()).collect();
             sigs.append_value(bytes);
         }
@@ -619,14 +618,14 @@ pub fn group_batch(
         let mut story = StringBuilder::new();
         for c in &g.clusters {
             first.push(i64::from(c.docs[0]));
-            for &d in &c.docs {
-                members.values().append_value(i64::from(d));
-                if g.dropped.binary_search(&d).is_ok() {
-                    dropped.values().append_value(i64::from(d));
-                }
-            }
-            members.append(true);
-            dropped.append(true);
+            append_list(&mut members, c.docs.iter().map(|&d| i64::from(d)));
+            append_list(
+                &mut dropped,
+                c.docs
+                    .iter()
+                    .filter(|d| g.dropped.binary_search(d).is_ok())
+                    .map(|&d| i64::from(d)),
+            );
             rel.append_value(c.relation.as_str());
             original.append_option(c.original.map(i64::from));
             reason.append_value(&c.original_reason);

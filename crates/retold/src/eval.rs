@@ -514,24 +514,17 @@ fn pair_gold_groups(
     n: usize,
     pairs: &[GoldPair],
 ) -> (AHashMap<u32, usize>, Vec<(Vec<u32>, Option<u32>)>) {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
-    for g in pairs {
-        if g.label.is_some_and(|l| l.is_cluster_edge()) {
-            let (ra, rb) = (find(&mut parent, g.a), find(&mut parent, g.b));
-            parent[ra.max(rb) as usize] = ra.min(rb);
-        }
-    }
+    let edges: Vec<(u32, u32)> = pairs
+        .iter()
+        .filter(|g| g.label.is_some_and(|l| l.is_cluster_edge()))
+        .map(|g| (g.a, g.b))
+        .collect();
     let mut members: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
-    for d in 0..n as u32 {
-        let r = find(&mut parent, d);
-        members.entry(r).or_default().push(d);
+    for (d, r) in retold_cluster::components(n, &edges)
+        .into_iter()
+        .enumerate()
+    {
+        members.entry(r).or_default().push(d as u32);
     }
     let groups: Vec<(Vec<u32>, Option<u32>)> = members
         .into_values()

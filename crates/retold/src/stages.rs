@@ -456,24 +456,7 @@ pub fn name_groups(n: usize, components: Vec<ComponentGroups>) -> (Vec<ClusterRe
 
 /// Connected components of the pairs over `n` documents: each document's component as the
 /// smallest document number in it.
-pub fn components(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            parent[x as usize] = parent[parent[x as usize] as usize];
-            x = parent[x as usize];
-        }
-        x
-    }
-    for &(a, b) in pairs {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            parent[hi as usize] = lo;
-        }
-    }
-    (0..n as u32).map(|i| find(&mut parent, i)).collect()
-}
+pub use retold_cluster::components;
 
 /// The result of [`run_composed`].
 #[derive(Debug, Clone)]

@@ -73,10 +73,12 @@
 //!
 //! See [`provenance`] for the evidence, its weights and when the answer is "undetermined".
 
+mod components;
 mod guard;
 mod keep;
 mod provenance;
 
+pub use components::components;
 pub use guard::{cluster, stories, Edge, GuardParams};
 pub use keep::{keep_list, KeepPolicy, ParseKeepPolicyError};
 pub use provenance::{provenance, Containment, DocEvidence, Provenance};

@@ -245,27 +245,14 @@ fn one_language_out(
     if ev.len() < 3 {
         return None;
     }
-    // Members joined by `same_text` or `duplicate` records share a label (the smallest
-    // position).
-    let mut label: Vec<usize> = (0..ev.len()).collect();
-    let pos = |d: u32| docs.binary_search(&d).ok();
-    loop {
-        let mut changed = false;
-        for c in containment.iter().filter(|c| c.same_text || c.duplicate) {
-            if let (Some(x), Some(y)) = (pos(c.a), pos(c.b)) {
-                let l = label[x].min(label[y]);
-                for i in [x, y] {
-                    if label[i] != l {
-                        label[i] = l;
-                        changed = true;
-                    }
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+    // Members joined by `same_text` or `duplicate` records share a label.
+    let pos = |d: u32| docs.binary_search(&d).ok().map(|p| p as u32);
+    let joined: Vec<(u32, u32)> = containment
+        .iter()
+        .filter(|c| c.same_text || c.duplicate)
+        .filter_map(|c| Some((pos(c.a)?, pos(c.b)?)))
+        .collect();
+    let label = crate::components(ev.len(), &joined);
     let langs: Vec<&str> = ev
         .iter()
         .map(|e| e.lang.as_deref().filter(|l| !l.is_empty()))
@@ -277,7 +264,7 @@ fn one_language_out(
         return None;
     };
     let other = langs[if o == 0 { 1 } else { 0 }];
-    let mut texts: Vec<usize> = (0..ev.len())
+    let mut texts: Vec<u32> = (0..ev.len())
         .filter(|&i| i != o)
         .map(|i| label[i])
         .collect();
@@ -575,17 +562,27 @@ impl<'a> Ranking<'a> {
         self.simpler.insert((longer, shorter));
     }
 
+    /// Counts [`more_wrapper`] over sorted shares (`O(k log k)`).
     fn tally_boilerplate(&mut self) {
-        let k = self.docs.len();
-        for x in 0..k {
-            for y in 0..k {
-                if let (Some(sx), Some(sy)) = (self.shares[x], self.shares[y]) {
-                    if more_wrapper(sx, sy) {
-                        self.wins[x][BOILERPLATE] += 1;
-                        self.losses[y][BOILERPLATE] += 1;
-                    }
-                }
+        let mut sorted: Vec<i64> = self.shares.iter().flatten().copied().collect();
+        sorted.sort_unstable();
+        let at_least = |v: i64| (sorted.len() - sorted.partition_point(|&y| y < v)) as i64;
+        let at_most = |v: i64| sorted.partition_point(|&y| y <= v) as i64;
+        let bare = at_most(0);
+        for (i, s) in self.shares.iter().enumerate() {
+            let Some(s) = *s else { continue };
+            // Beside a bare text (share 0) any wrapper of at least SOME_WRAPPER counts.
+            let floor = if s == 0 {
+                SOME_WRAPPER.min(BOILERPLATE_GAP)
+            } else {
+                s + BOILERPLATE_GAP
+            };
+            self.wins[i][BOILERPLATE] = at_least(floor);
+            let mut lost = at_most(s - BOILERPLATE_GAP);
+            if (SOME_WRAPPER..BOILERPLATE_GAP).contains(&s) {
+                lost += bare;
             }
+            self.losses[i][BOILERPLATE] = lost;
         }
     }
 
@@ -1125,6 +1122,24 @@ mod tests {
             "less wrapper boilerplate (312 vs 2,480 characters around the text; \
              the other looks like a repost)"
         );
+    }
+
+    #[test]
+    fn boilerplate_tally_counts_more_wrapper_pair_by_pair() {
+        let lens = [0, 0, 40, 100, 160, 700, 1500, 3000];
+        let evs: Vec<DocEvidence> = lens.iter().map(|&b| doc(None, 3000, b)).collect();
+        let docs: Vec<u32> = (0..evs.len() as u32).collect();
+        let r = Ranking::new(&docs, &evs, &[]);
+        for x in 0..evs.len() {
+            let (sx, row) = (r.shares[x].unwrap(), &r.shares);
+            let wins = row.iter().filter(|y| more_wrapper(sx, y.unwrap())).count() as i64;
+            let losses = row.iter().filter(|y| more_wrapper(y.unwrap(), sx)).count() as i64;
+            assert_eq!(
+                (r.wins[x][BOILERPLATE], r.losses[x][BOILERPLATE]),
+                (wins, losses),
+                "{x}"
+            );
+        }
     }
 
     #[test]

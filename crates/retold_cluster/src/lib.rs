@@ -10,6 +10,8 @@
 //! * [`keep_list`] — which document of each cluster survives deduplication
 //!   ([`KeepPolicy`]);
 //! * [`provenance`] — which member of a cluster is most likely the original, and why.
+//! * [`components`] — plain connected components of pairs (union-find), for callers that need
+//!   no guard (the Spark job's stages, eval's gold groups, provenance's copies of one text).
 //!
 //! It knows nothing about text: it works on document indices, edge weights and a few
 //! per-document facts ([`DocEvidence`], [`Containment`]) computed upstream. Everything here is

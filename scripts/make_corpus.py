@@ -32,6 +32,7 @@ Example: python3 scripts/make_corpus.py --docs 10000 --out bench/data/corpus-10k
 """
 
 import argparse
+import gzip
 import json
 import multiprocessing
 import os
@@ -273,7 +274,9 @@ def main(argv=None):
                                  epilog="See the header of this file for how the corpus is made.",
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, required=True, help="number of documents (lines)")
-    ap.add_argument("--out", required=True, help="output JSONL file")
+    ap.add_argument("--out", required=True,
+                    help="output JSONL file (gzip-compressed, level 1, when it ends in .gz; "
+                         "- for standard output, e.g. to pipe it into zstd)")
     ap.add_argument("--truth", help="planted pairs JSONL (default: OUT with .truth.jsonl)")
     ap.add_argument("--seed", type=int, default=7, help="random seed (default %(default)s)")
     ap.add_argument("--shared", default=os.path.join(REPO_ROOT, "..", "shared"),
@@ -283,8 +286,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.docs < 1:
         ap.error("--docs must be >= 1")
+    if args.out == "-" and not args.truth:
+        ap.error("--out - needs --truth")
     if not args.truth:
-        base = args.out[:-6] if args.out.endswith(".jsonl") else args.out
+        base = args.out[:-3] if args.out.endswith(".gz") else args.out
+        base = base[:-6] if base.endswith(".jsonl") else base
         args.truth = base + ".truth.jsonl"
     if not os.path.isdir(os.path.join(args.shared, "eval")):
         ap.error("no eval/ under --shared %s" % args.shared)
@@ -300,12 +306,22 @@ def main(argv=None):
         jobs.append((args.seed, c, n, start))
         start += n
     for path in (args.out, args.truth):
+        if path == "-":
+            continue
         d = os.path.dirname(os.path.abspath(path))
         os.makedirs(d, exist_ok=True)
     tmp_out, tmp_truth = args.out + ".tmp", args.truth + ".tmp"
     total = 0
     n_truth = 0
-    with open(tmp_out, "w", encoding="utf-8", buffering=1 << 22) as fo, \
+    if args.out == "-":
+        tmp_out = None
+        fo_cm = os.fdopen(sys.stdout.fileno(), "w", encoding="utf-8", buffering=1 << 22,
+                          closefd=False)
+    elif args.out.endswith(".gz"):
+        fo_cm = gzip.open(tmp_out, "wt", encoding="utf-8", compresslevel=1)
+    else:
+        fo_cm = open(tmp_out, "w", encoding="utf-8", buffering=1 << 22)
+    with fo_cm as fo, \
             open(tmp_truth, "w", encoding="utf-8") as ft:
         if args.jobs > 1 and len(jobs) > 1:
             ctx = multiprocessing.get_context("fork")
@@ -323,7 +339,8 @@ def main(argv=None):
                 ft.write(truth)
                 total += nb
                 n_truth += truth.count("\n")
-    os.replace(tmp_out, args.out)
+    if tmp_out is not None:
+        os.replace(tmp_out, args.out)
     os.replace(tmp_truth, args.truth)
     dt = time.time() - t0
     print("wrote %s: %d docs, %.1f MB of text (%.0f bytes/doc), %d planted pairs in %s; %.1f s"

@@ -234,6 +234,13 @@ impl Default for SemanticParams {
     }
 }
 
+/// The memory budget of a run by default (`retold dedup --memory`): 2 GiB, shared as
+/// [`Config::set_memory`] says. Beyond it texts and candidate keys go to temporary files; what
+/// grows with the corpus outside the budget (per document: its record, 32 signature values, its
+/// text's place in the temporary file, the boilerplate learner's line counts) is about 450
+/// bytes, so 10 million documents stay under 8 GB.
+pub const DEFAULT_MEMORY: usize = 2 << 30;
+
 /// The pipeline's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -294,6 +301,23 @@ pub struct Config {
     /// document of a 10,000-document corpus of 2 KB articles (about 25 KB each); beyond it,
     /// documents are prepared again for each chunk that needs them (same results, more time).
     pub prepared_cache_bytes: usize,
+    /// Candidate keys (LSH bands, passage seeds, sentence keys, anchor terms) kept in memory
+    /// up to this many bytes; beyond, they are written to sorted runs on disk and merged back
+    /// when candidates are listed (same pairs, more time). Set by [`Config::set_memory`].
+    pub key_buffer_bytes: usize,
+}
+
+impl Config {
+    /// Shares a memory budget of `bytes` between the parts of a run that can go to disk:
+    /// a quarter for texts ([`Config::spill_bytes`]), half for candidate keys
+    /// ([`Config::key_buffer_bytes`]), an eighth for prepared documents
+    /// ([`Config::prepared_cache_bytes`]); the rest is headroom for sorting and the pairs.
+    /// The results do not depend on it.
+    pub fn set_memory(&mut self, bytes: usize) {
+        self.spill_bytes = bytes / 4;
+        self.key_buffer_bytes = bytes / 2;
+        self.prepared_cache_bytes = bytes / 8;
+    }
 }
 
 impl Default for Config {
@@ -316,8 +340,9 @@ impl Default for Config {
             learn_same_text: 0.3,
             batch_size: 2048,
             pair_chunk: 8192,
-            spill_bytes: 512 << 20,
-            prepared_cache_bytes: 256 << 20,
+            spill_bytes: DEFAULT_MEMORY / 4,
+            prepared_cache_bytes: DEFAULT_MEMORY / 8,
+            key_buffer_bytes: DEFAULT_MEMORY / 2,
             keep_unrelated: false,
         }
     }

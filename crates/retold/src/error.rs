@@ -18,8 +18,11 @@ pub enum Error {
         error: std::io::Error,
     },
     /// Temporary storage failed (e.g. the disk is full).
-    #[error("temporary storage failed (is the disk full?)")]
+    #[error("temporary storage failed (is the disk full? set TMPDIR to a directory with more free space): {0}")]
     Io(#[from] std::io::Error),
+    /// Candidate keys could not be spilled to, or read back from, sorted runs on disk.
+    #[error(transparent)]
+    Spill(#[from] retold_sketch::RunsError),
     /// An embedding model is missing or broken (the message says which and how to install
     /// it): the user's installation.
     #[error("{0}")]
@@ -47,7 +50,7 @@ pub enum Error {
 impl Error {
     /// True when the error is the user's input (exit code 1), false for internal failures.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Io(_) | Error::Inference(_))
+        !matches!(self, Error::Io(_) | Error::Spill(_) | Error::Inference(_))
     }
 }
 

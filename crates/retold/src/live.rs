@@ -147,7 +147,7 @@ impl<'a> Live<'a> {
         ix.sentences.sort();
         ix.anchors.sort();
 
-        let model = self.corpus.learn(&self.sk);
+        let model = self.corpus.learn(&mut self.sk)?;
         let change = model.changes(&self.model);
         let keys = self.sk.keys.as_deref().unwrap_or_default();
         let records = &self.corpus.records;
@@ -167,7 +167,7 @@ impl<'a> Live<'a> {
                 cfg.semantic.language_prior,
             );
         }
-        let pairs = self.corpus.candidates(&self.sk.index);
+        let pairs = self.corpus.candidates(&self.sk.index)?;
         let todo: Vec<(u32, u32)> = pairs
             .iter()
             .copied()

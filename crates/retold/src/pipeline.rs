@@ -132,6 +132,11 @@ pub struct Stats {
     pub learned_lines: usize,
     /// Texts were spilled to a temporary file.
     pub spilled: bool,
+    /// Bytes of (compressed) text in the temporary file.
+    pub spilled_text_bytes: u64,
+    /// Candidate keys spilled to sorted runs on disk: bytes and runs (0 when everything
+    /// stayed in memory).
+    pub spilled_keys: (u64, usize),
     /// Seconds spent per phase: reading and fingerprinting, learning boilerplate, candidate
     /// generation, verification (alignment), clustering and provenance.
     pub phase_secs: [f64; 5],
@@ -213,6 +218,8 @@ pub enum Progress {
         /// Total.
         total: usize,
     },
+    /// Finding candidate pairs (merging the sorted runs on disk when keys were spilled).
+    Candidates,
     /// Clustering and provenance.
     Clustering,
 }
@@ -383,9 +390,14 @@ where
     let mut sketches = Sketches::new(cfg, false);
     corpus.read(docs, opts.on_bad, opts.progress, &mut sketches)?;
     lap(&mut corpus.stats, 0);
-    let model = corpus.learn(&sketches);
+    let model = corpus.learn(&mut sketches)?;
+    // What only learning needed goes before the candidate step.
+    sketches.learner = CorpusModelBuilder::new(cfg.learn);
+    sketches.same_sig = Vec::new();
+    sketches.same_sig_file = None;
     lap(&mut corpus.stats, 1);
-    let mut pairs = corpus.candidates(&sketches.index);
+    (opts.progress)(Progress::Candidates);
+    let mut pairs = corpus.candidates(&sketches.index)?;
     drop(sketches);
     if let Some(f) = focus {
         pairs.retain(|&(a, b)| a == f || b == f);
@@ -439,11 +451,17 @@ pub(crate) struct Corpus<'a> {
 /// What the first pass leaves for boilerplate learning and candidates.
 pub(crate) struct Sketches {
     pub(crate) learner: CorpusModelBuilder,
-    /// [`SAME_TEXT_SIG`] signature values per document.
+    /// [`SAME_TEXT_SIG`] signature values per document (in memory; for batch runs up to a
+    /// quarter of `Config::spill_bytes`, then in `same_sig_file`).
     pub(crate) same_sig: Vec<u32>,
+    /// The signature values, once they outgrew their memory.
+    pub(crate) same_sig_file: Option<crate::store::RowFile>,
     pub(crate) index: CandidateIndex,
     /// Line keys of each document, when kept (the live index needs them).
     pub(crate) keys: Option<Vec<Vec<u64>>>,
+    /// Candidate keys may go to sorted runs on disk beyond `Config::key_buffer_bytes`: not
+    /// for the live index, whose queries look keys up in memory.
+    pub(crate) may_spill: bool,
 }
 
 impl Sketches {
@@ -452,6 +470,7 @@ impl Sketches {
         Sketches {
             learner: CorpusModelBuilder::new(cfg.learn),
             same_sig: Vec::new(),
+            same_sig_file: None,
             index: CandidateIndex {
                 exact: Vec::new(),
                 lsh: LshIndex::new(lsh_params),
@@ -460,6 +479,7 @@ impl Sketches {
                 anchors: SeedIndex::new(),
             },
             keys: keep_keys.then(Vec::new),
+            may_spill: !keep_keys,
         }
     }
 
@@ -477,6 +497,34 @@ pub(crate) struct CandidateIndex {
     pub(crate) seeds: SeedIndex,
     pub(crate) sentences: SeedIndex,
     pub(crate) anchors: SeedIndex,
+}
+
+impl CandidateIndex {
+    /// Heap bytes of the key entries held in memory (those [`CandidateIndex::spill`] moves).
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.lsh.memory_bytes()
+            + self.seeds.memory_bytes()
+            + self.sentences.memory_bytes()
+            + self.anchors.memory_bytes()
+    }
+
+    /// Moves the key entries held in memory to sorted runs on disk.
+    pub(crate) fn spill(&mut self) -> Result<(), retold_sketch::RunsError> {
+        self.lsh.spill()?;
+        self.seeds.spill()?;
+        self.sentences.spill()?;
+        self.anchors.spill()
+    }
+
+    /// Bytes on disk and runs, over every index.
+    pub(crate) fn spilled(&self) -> (u64, usize) {
+        let (mut bytes, mut runs) = self.lsh.spilled();
+        for ix in [&self.seeds, &self.sentences, &self.anchors] {
+            bytes += ix.runs().bytes();
+            runs += ix.runs().runs();
+        }
+        (bytes, runs)
+    }
 }
 
 /// What verification leaves for grouping.
@@ -554,6 +602,9 @@ impl<'a> Corpus<'a> {
             for (d, s) in batch.drain(..).zip(sketches) {
                 self.add(d, s, sk)?;
             }
+            if sk.may_spill && sk.index.memory_bytes() > cfg.key_buffer_bytes {
+                sk.index.spill()?;
+            }
             self.stats.docs = self.records.len();
             progress(Progress::Reading {
                 docs: self.stats.docs,
@@ -562,6 +613,7 @@ impl<'a> Corpus<'a> {
         }
         self.store.finish()?;
         self.stats.spilled = self.store.spilled();
+        self.stats.spilled_text_bytes = self.store.spilled_bytes();
         Ok(())
     }
 
@@ -600,6 +652,18 @@ impl<'a> Corpus<'a> {
                 SAME_TEXT_SIG.saturating_sub(s.sig.len()),
             ));
         }
+        if sk.may_spill
+            && (sk.same_sig_file.is_some() || sk.same_sig.len() * 4 > self.cfg.spill_bytes / 4)
+        {
+            let file = match &mut sk.same_sig_file {
+                Some(f) => f,
+                None => sk
+                    .same_sig_file
+                    .insert(crate::store::RowFile::new(SAME_TEXT_SIG)?),
+            };
+            file.push(&sk.same_sig)?;
+            sk.same_sig.clear();
+        }
         self.records.push(DocRecord {
             id: d.id,
             date: d.date,
@@ -615,19 +679,43 @@ impl<'a> Corpus<'a> {
 
     /// Stage 2, learn boilerplate: lines that recur across documents that are otherwise
     /// different (near-copies, by MinHash, count once).
-    pub(crate) fn learn(&mut self, sk: &Sketches) -> CorpusModel {
-        let model = sk.learner.build(&|x, y| {
-            jaccard_estimate(sk.same_sig_of(x), sk.same_sig_of(y)) >= self.cfg.learn_same_text
-        });
+    pub(crate) fn learn(&mut self, sk: &mut Sketches) -> Result<CorpusModel, Error> {
+        let t = self.cfg.learn_same_text;
+        let model = match &mut sk.same_sig_file {
+            None => sk
+                .learner
+                .build(&|x, y| jaccard_estimate(sk.same_sig_of(x), sk.same_sig_of(y)) >= t),
+            Some(file) => {
+                file.finish()?;
+                let file = &*file;
+                let failed: std::sync::Mutex<Option<std::io::Error>> = Default::default();
+                let model = sk.learner.build(&|x, y| {
+                    let (mut a, mut b) = ([0u32; SAME_TEXT_SIG], [0u32; SAME_TEXT_SIG]);
+                    match file.get(x, &mut a).and_then(|()| file.get(y, &mut b)) {
+                        Ok(()) => jaccard_estimate(&a, &b) >= t,
+                        Err(e) => {
+                            let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
+                            f.get_or_insert(e);
+                            false
+                        }
+                    }
+                });
+                if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                    return Err(e.into());
+                }
+                model
+            }
+        };
         self.stats.learned_lines = model.len();
-        model
+        Ok(model)
     }
 
     /// Stage 3, candidates: exact-hash chains, LSH bands, shared passage seeds and sentence
     /// keys; with the semantic layer also shared anchor terms and nearest neighbours over the
     /// static document vectors (which it centres per language). Sorted, deduplicated pairs.
-    pub(crate) fn candidates(&mut self, index: &CandidateIndex) -> Vec<(u32, u32)> {
+    pub(crate) fn candidates(&mut self, index: &CandidateIndex) -> Result<Vec<(u32, u32)>, Error> {
         let cfg = self.cfg;
+        self.stats.spilled_keys = index.spilled();
         let CandidateIndex {
             exact,
             lsh,
@@ -644,19 +732,19 @@ impl<'a> Corpus<'a> {
             }
         }
         self.stats.exact_pairs = pairs.len();
-        let lsh_pairs = lsh.candidate_pairs(cfg.lsh_max_bucket);
+        let lsh_pairs = lsh.candidate_pairs(cfg.lsh_max_bucket)?;
         self.stats.lsh_pairs = lsh_pairs.len();
         pairs.extend(lsh_pairs);
-        let seed_pairs = seeds.candidate_pairs(cfg.seed_min_shared, cfg.seed_max_df);
+        let seed_pairs = seeds.candidate_pairs(cfg.seed_min_shared, cfg.seed_max_df)?;
         self.stats.seed_pairs = seed_pairs.len();
         pairs.extend(seed_pairs.into_iter().map(|(a, b, _)| (a, b)));
         let sentence_pairs =
-            sentences.candidate_pairs(cfg.sentence_key_min_shared, cfg.seed_max_df);
+            sentences.candidate_pairs(cfg.sentence_key_min_shared, cfg.seed_max_df)?;
         self.stats.sentence_pairs = sentence_pairs.len();
         pairs.extend(sentence_pairs.into_iter().map(|(a, b, _)| (a, b)));
         if self.statics.is_some() {
             let sp = &cfg.semantic;
-            let anchor_pairs = anchors.candidate_pairs(sp.anchor_min_shared, sp.anchor_max_df);
+            let anchor_pairs = anchors.candidate_pairs(sp.anchor_min_shared, sp.anchor_max_df)?;
             self.stats.anchor_pairs = anchor_pairs.len();
             pairs.extend(anchor_pairs.into_iter().map(|(a, b, _)| (a, b)));
             center_by_language(&mut self.vectors, &self.records, sp.language_prior);
@@ -691,7 +779,7 @@ impl<'a> Corpus<'a> {
         pairs.sort_unstable();
         pairs.dedup();
         self.stats.candidates = pairs.len();
-        pairs
+        Ok(pairs)
     }
 
     /// Stage 4, verify: every candidate pair, chunk by chunk in parallel, is aligned and

@@ -30,11 +30,42 @@ pub struct Args {
     /// Jaccard threshold that LSH banding targets (bands and rows follow from it).
     #[arg(long, default_value_t = 0.5)]
     pub lsh_threshold: f64,
+    /// Memory budget, e.g. 512M, 2G, 1.5G (binary units; plain numbers are bytes). Beyond
+    /// it texts (compressed) and candidate keys (sorted runs) go to temporary files in $TMPDIR;
+    /// the results are the same. What grows with the corpus outside the budget is about 450
+    /// bytes per document.
+    #[arg(long, default_value = "2G", value_parser = parse_memory)]
+    pub memory: usize,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
     #[command(flatten)]
     pub semantic: crate::SemanticArgs,
+}
+
+/// A size with an optional binary unit: `K`, `M`, `G`, `T` (`KB`, `KiB`, … too).
+pub(crate) fn parse_memory(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 512M, 2G)"))?;
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("{s:?}: unknown unit (use K, M, G or T)")),
+    };
+    let bytes = n * (1u64 << shift) as f64;
+    if !(bytes >= (64u64 << 20) as f64) {
+        return Err(format!("{s:?}: the memory budget must be at least 64M"));
+    }
+    Ok(bytes.min(usize::MAX as f64) as usize)
 }
 
 fn parse_keep(s: &str) -> Result<KeepPolicy, String> {
@@ -48,10 +79,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "--lsh-threshold must be between 0.05 and 0.99"
         )));
     }
-    let cfg = Config {
+    let mut cfg = Config {
         lsh_threshold: args.lsh_threshold,
         ..Config::default()
     };
+    cfg.set_memory(args.memory);
     let start = Instant::now();
     let models = args.semantic.load()?;
     let reader =
@@ -78,6 +110,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 pb.set_length(total as u64);
                 pb.set_position(done as u64);
                 pb.set_message("documents");
+            }
+            Progress::Candidates => {
+                pb.set_prefix("candidates");
+                pb.set_message("");
             }
             Progress::Clustering => {
                 pb.set_prefix("clustering");
@@ -199,6 +235,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
         removed,
         args.keep
     )?;
+    if s.spilled || s.spilled_keys.1 > 0 {
+        writeln!(
+            o,
+            "  beyond --memory {}: texts {} on disk (compressed), candidate keys {} in {} sorted runs",
+            bytes(args.memory),
+            bytes(s.spilled_text_bytes as usize),
+            bytes(s.spilled_keys.0 as usize),
+            s.spilled_keys.1
+        )?;
+    }
     let ph = s.phase_secs;
     writeln!(
         o,
@@ -211,4 +257,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
         args.out.display()
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_memory;
+
+    #[test]
+    fn memory_sizes() {
+        assert_eq!(parse_memory("2G"), Ok(2 << 30));
+        assert_eq!(parse_memory("512M"), Ok(512 << 20));
+        assert_eq!(parse_memory("1.5gib"), Ok(3 << 29));
+        assert_eq!(parse_memory("100000000"), Ok(100_000_000));
+        assert!(parse_memory("10M").unwrap_err().contains("at least 64M"));
+        assert!(parse_memory("2X").unwrap_err().contains("unknown unit"));
+        assert!(parse_memory("lots").unwrap_err().contains("not a size"));
+    }
 }

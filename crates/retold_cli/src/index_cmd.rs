@@ -118,6 +118,7 @@ fn with_run<T: Send>(
                 pb.set_length(total as u64);
                 pb.set_position(done as u64);
             }
+            Progress::Candidates => pb.set_prefix("candidates"),
             Progress::Clustering => pb.set_prefix("clustering"),
         }
     };

@@ -99,7 +99,7 @@ fn main() {
             }
             let build = t.elapsed().as_secs_f64();
             let t = Instant::now();
-            let pairs = seeds.candidate_pairs(2, 50);
+            let pairs = seeds.candidate_pairs(2, 50).unwrap();
             println!(
                 "SeedIndex: {} docs, {} entries, build {:.3} s, candidate_pairs {:.3} s ({} pairs), {:.1} MiB",
                 docs.len(),
@@ -119,7 +119,7 @@ fn main() {
             }
             let insert = t.elapsed().as_secs_f64();
             let t = Instant::now();
-            let pairs = idx.candidate_pairs(100);
+            let pairs = idx.candidate_pairs(100).unwrap();
             let query = t.elapsed().as_secs_f64();
             println!(
                 "LSH {p:?}: {} docs, insert {:.3} s, candidate_pairs {:.3} s ({} pairs, {} threads), {:.1} MiB",

@@ -99,5 +99,6 @@ mod sentkeys;
 pub use hash::exact_hash;
 pub use lsh::{LshIndex, LshParams};
 pub use minhash::{jaccard_estimate, MinHashParams, MinHasher, EMPTY_BIN};
+pub use retold_runs::RunsError;
 pub use seeds::{passage_seeds, SeedIndex, SeedParams};
 pub use sentkeys::{sentence_keys, SentenceKeyParams};

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use crate::hash::mix64;
 use crate::minhash::EMPTY_BIN;
 use crate::pairs::{pack, union_sorted, unpack};
+use retold_runs::{KeyRuns, RunsError};
 
 /// Banding parameters: a signature is cut into `bands` bands of `rows` values; two documents
 /// are candidates when some band is identical in both.
@@ -117,10 +118,15 @@ fn band_hash(band: &[u32]) -> u64 {
 /// and reads the buckets off as runs of equal hashes. Build batches in parallel and
 /// [`LshIndex::merge`] them: the pairs do not depend on insert or merge order, nor on the number
 /// of threads.
-#[derive(Clone, Debug)]
+///
+/// Entries beyond the run's memory budget go to sorted runs on disk, one series per band
+/// ([`LshIndex::spill`], `retold_runs`); [`LshIndex::candidate_pairs`] merges them back and
+/// gives the same pairs.
+#[derive(Debug)]
 pub struct LshIndex {
     params: LshParams,
     bands: Vec<Vec<(u64, u32)>>,
+    runs: Vec<KeyRuns>,
 }
 
 impl LshIndex {
@@ -130,6 +136,7 @@ impl LshIndex {
         LshIndex {
             params: p,
             bands: vec![Vec::new(); bands],
+            runs: (0..bands).map(|_| KeyRuns::new()).collect(),
         }
     }
 
@@ -147,9 +154,10 @@ impl LshIndex {
         }
     }
 
-    /// Adds every document of `other`. Both indexes must have the same [`LshParams`]; if they do
-    /// not, bands are merged position by position and the surplus of `other` is dropped
-    /// (the result is meaningless but nothing fails).
+    /// Adds every document of `other` (entries in memory; neither index may have spilled).
+    /// Both indexes must have the same [`LshParams`]; if they do not, bands are merged
+    /// position by position and the surplus of `other` is dropped (the result is meaningless
+    /// but nothing fails).
     pub fn merge(&mut self, other: LshIndex) {
         if self.bands.iter().all(Vec::is_empty) && self.params != other.params {
             *self = other;
@@ -164,9 +172,29 @@ impl LshIndex {
         }
     }
 
-    /// Number of (band, document) entries.
+    /// Number of (band, document) entries: in memory, plus those on disk.
     pub fn len(&self) -> usize {
-        self.bands.iter().map(Vec::len).sum()
+        self.bands.iter().map(Vec::len).sum::<usize>()
+            + self
+                .runs
+                .iter()
+                .map(|r| r.entries() as usize)
+                .sum::<usize>()
+    }
+
+    /// Moves the entries held in memory to sorted runs on disk (one per band).
+    pub fn spill(&mut self) -> Result<(), RunsError> {
+        for (band, runs) in self.bands.iter_mut().zip(&mut self.runs) {
+            runs.spill(band)?;
+        }
+        Ok(())
+    }
+
+    /// Bytes on disk and runs, over all bands.
+    pub fn spilled(&self) -> (u64, usize) {
+        self.runs
+            .iter()
+            .fold((0, 0), |(b, n), r| (b + r.bytes(), n + r.runs()))
     }
 
     /// True when nothing was inserted.
@@ -182,17 +210,27 @@ impl LshIndex {
     /// size while still connecting the bucket — huge buckets are mass duplicates or template
     /// text, and clustering by connected components recovers them from the chain.
     /// Runs over bands in parallel; the output is deterministic.
-    pub fn candidate_pairs(&self, max_bucket: usize) -> Vec<(u32, u32)> {
+    /// A band that spilled is merged back from its runs, in band-hash order, with the same
+    /// result.
+    pub fn candidate_pairs(&self, max_bucket: usize) -> Result<Vec<(u32, u32)>, RunsError> {
         let merged = self
             .bands
             .par_iter()
-            .map(|band| band_pairs(band, max_bucket))
-            .reduce(Vec::new, union_sorted);
-        merged.into_iter().map(unpack).collect()
+            .zip(&self.runs)
+            .map(|(band, runs)| {
+                if runs.is_empty() {
+                    Ok(band_pairs(band, max_bucket))
+                } else {
+                    spilled_band_pairs(runs, band, max_bucket)
+                }
+            })
+            .try_reduce(Vec::new, |a, b| Ok(union_sorted(a, b)))?;
+        Ok(merged.into_iter().map(unpack).collect())
     }
 
     /// Sorts every band in place (and drops repeated entries), so that
-    /// [`LshIndex::query`] can look buckets up; inserting afterwards needs another sort.
+    /// [`LshIndex::query`] can look buckets up; inserting afterwards needs another sort. For an
+    /// index that never spilled (queries do not read runs on disk).
     pub fn sort(&mut self) {
         self.bands.par_iter_mut().for_each(|b| {
             b.par_sort_unstable();
@@ -258,17 +296,43 @@ fn band_pairs(band: &[(u64, u32)], max_bucket: usize) -> Vec<u64> {
         members.clear();
         members.extend(run.iter().map(|&(_, d)| d));
         members.dedup();
-        if members.len() <= max_bucket {
-            for (i, &a) in members.iter().enumerate() {
-                out.extend(members[i + 1..].iter().map(|&b| pack(a, b)));
-            }
-        } else {
-            out.extend(members.windows(2).map(|w| pack(w[0], w[1])));
-        }
+        bucket_pairs(&members, max_bucket, &mut out);
     }
     out.par_sort_unstable();
     out.dedup();
     out
+}
+
+/// [`band_pairs`] of a band with runs on disk.
+fn spilled_band_pairs(
+    runs: &KeyRuns,
+    band: &[(u64, u32)],
+    max_bucket: usize,
+) -> Result<Vec<u64>, RunsError> {
+    let mut buckets = runs.merge(band.to_vec())?;
+    let mut out = Vec::new();
+    let mut members: Vec<u32> = Vec::new();
+    while buckets.next_group(&mut members)?.is_some() {
+        bucket_pairs(&members, max_bucket, &mut out);
+    }
+    out.par_sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// The pairs of one bucket (distinct documents, ascending): all of them up to `max_bucket`
+/// members, the chain of consecutive members above.
+fn bucket_pairs(members: &[u32], max_bucket: usize, out: &mut Vec<u64>) {
+    if members.len() < 2 {
+        return;
+    }
+    if members.len() <= max_bucket {
+        for (i, &a) in members.iter().enumerate() {
+            out.extend(members[i + 1..].iter().map(|&b| pack(a, b)));
+        }
+    } else {
+        out.extend(members.windows(2).map(|w| pack(w[0], w[1])));
+    }
 }
 
 #[cfg(test)]
@@ -359,7 +423,7 @@ mod tests {
                     idx.insert(2 * i, &mh.signature(&a));
                     idx.insert(2 * i + 1, &mh.signature(&b));
                 }
-                let pairs = idx.candidate_pairs(100);
+                let pairs = idx.candidate_pairs(100).unwrap();
                 let found = (0..n_pairs)
                     .filter(|i| pairs.binary_search(&(2 * i, 2 * i + 1)).is_ok())
                     .count();
@@ -395,7 +459,7 @@ mod tests {
         for (i, d) in docs.iter().enumerate() {
             idx.insert(i as u32, &mh.signature(d));
         }
-        let pairs = idx.candidate_pairs(100);
+        let pairs = idx.candidate_pairs(100).unwrap();
         let expected: Vec<(u32, u32)> = (0..50u32).map(|i| (2 * i, 2 * i + 1)).collect();
         assert_eq!(pairs, expected);
     }
@@ -413,10 +477,43 @@ mod tests {
             idx.insert(100 + d, &empty);
         }
         idx.insert(3, &sig); // a repeated insert changes nothing
-        assert_eq!(idx.candidate_pairs(10).len(), 45);
-        let chain = idx.candidate_pairs(9);
+        assert_eq!(idx.candidate_pairs(10).unwrap().len(), 45);
+        let chain = idx.candidate_pairs(9).unwrap();
         assert_eq!(chain, (0..9).map(|d| (d, d + 1)).collect::<Vec<_>>());
         assert!(idx.memory_bytes() >= idx.len() * 16);
+    }
+
+    #[test]
+    fn spilled_index_gives_the_same_pairs() {
+        // Signatures from a few values per position, so that buckets of every size occur,
+        // some above max_bucket (chained).
+        let p = LshParams { bands: 8, rows: 2 };
+        let mut rng = Rng(9);
+        let sigs: Vec<Vec<u32>> = (0..400)
+            .map(|_| (0..16).map(|_| (rng.next() % 5) as u32).collect())
+            .collect();
+        let mut whole = LshIndex::new(p);
+        for (d, s) in sigs.iter().enumerate() {
+            whole.insert(d as u32, s);
+        }
+        let want = whole.candidate_pairs(12).unwrap();
+        assert!(!want.is_empty());
+        for every in [1usize, 33, 399] {
+            let mut part = LshIndex::new(p);
+            for (d, s) in sigs.iter().enumerate() {
+                part.insert(d as u32, s);
+                if d % every == every - 1 {
+                    part.spill().unwrap();
+                }
+            }
+            assert!(part.spilled().1 >= 8);
+            assert_eq!(part.len(), whole.len());
+            assert_eq!(
+                part.candidate_pairs(12).unwrap(),
+                want,
+                "spill every {every}"
+            );
+        }
     }
 
     #[test]
@@ -460,14 +557,14 @@ mod tests {
             let j = (rng.next() % (i as u64 + 1)) as usize;
             shuffled.swap(i, j);
         }
-        let reference = build(&forward, 1).candidate_pairs(5);
+        let reference = build(&forward, 1).candidate_pairs(5).unwrap();
         assert!(!reference.is_empty());
         for threads in [1, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let got = pool.install(|| build(&shuffled, 7).candidate_pairs(5));
+            let got = pool.install(|| build(&shuffled, 7).candidate_pairs(5).unwrap());
             assert_eq!(got, reference);
         }
     }
@@ -489,7 +586,7 @@ mod tests {
             let q = docs.len() as u32;
             ix.insert(q, &new);
             let want: Vec<u32> = ix
-                .candidate_pairs(max_bucket)
+                .candidate_pairs(max_bucket).unwrap()
                 .into_iter()
                 .filter(|p| p.1 == q)
                 .map(|p| p.0)

@@ -4,6 +4,7 @@ use rayon::prelude::*;
 
 use crate::hash::{for_each_shingle, mix64};
 use crate::pairs::{pack, unpack};
+use retold_runs::{KeyRuns, RunsError};
 
 /// Parameters of [`passage_seeds`].
 #[derive(Clone, Copy, Debug)]
@@ -81,9 +82,14 @@ const PAIR_BUDGET: u64 = 1 << 24;
 /// Stored as one flat `Vec<(seed, doc)>` (16 bytes an entry); [`SeedIndex::candidate_pairs`]
 /// sorts a copy, reads posting lists off as runs, and counts pairs by sorting packed pair keys
 /// (no hash map). Output does not depend on insert or merge order, nor on the thread count.
-#[derive(Clone, Debug, Default)]
+///
+/// Entries beyond the run's memory budget go to sorted runs on disk ([`SeedIndex::spill`],
+/// `retold_runs`); [`SeedIndex::candidate_pairs`] then merges them back and gives the same
+/// pairs.
+#[derive(Debug, Default)]
 pub struct SeedIndex {
     entries: Vec<(u64, u32)>,
+    runs: KeyRuns,
 }
 
 impl SeedIndex {
@@ -97,7 +103,7 @@ impl SeedIndex {
         self.entries.extend(seeds.iter().map(|&s| (s, doc)));
     }
 
-    /// Adds every document of `other`.
+    /// Adds every document of `other` (entries in memory; neither index may have spilled).
     pub fn merge(&mut self, other: SeedIndex) {
         if self.entries.is_empty() {
             self.entries = other.entries;
@@ -106,23 +112,83 @@ impl SeedIndex {
         }
     }
 
-    /// Number of (seed, document) entries.
+    /// Number of (seed, document) entries: in memory, plus those on disk (after dropping
+    /// repeats within each run).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.len() + self.runs.entries() as usize
     }
 
     /// True when nothing was inserted.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
+    }
+
+    /// Moves the entries held in memory to a sorted run on disk.
+    pub fn spill(&mut self) -> Result<(), RunsError> {
+        self.runs.spill(&mut self.entries)
+    }
+
+    /// The runs on disk.
+    pub fn runs(&self) -> &KeyRuns {
+        &self.runs
     }
 
     /// All pairs `(a, b, shared)`, `a < b`, sorted, where `shared ≥ min_shared` (0 acts as 1) is
     /// the number of distinct seeds both documents hold, counting only seeds held by at most
     /// `max_df` documents: a seed in more documents is template or boilerplate text and is
     /// ignored. The work is at most `Σ df² ≤ max_df × entries`, so sub-quadratic for a fixed
-    /// `max_df`; memory for pair keys is bounded by processing ranges of `a` in passes.
-    pub fn candidate_pairs(&self, min_shared: usize, max_df: usize) -> Vec<(u32, u32, u32)> {
-        self.pairs_with_budget(min_shared, max_df, PAIR_BUDGET)
+    /// `max_df`; memory for pair keys is bounded by processing ranges of `a` in passes (or,
+    /// after a spill, by spilling pair keys to runs of their own).
+    pub fn candidate_pairs(
+        &self,
+        min_shared: usize,
+        max_df: usize,
+    ) -> Result<Vec<(u32, u32, u32)>, RunsError> {
+        if self.runs.is_empty() {
+            Ok(self.pairs_with_budget(min_shared, max_df, PAIR_BUDGET))
+        } else {
+            self.spilled_pairs(min_shared, max_df, PAIR_BUDGET)
+        }
+    }
+
+    /// [`SeedIndex::candidate_pairs`] over the runs on disk and the entries in memory, merged
+    /// in seed order: every posting list gives its pair keys tagged with the list's number,
+    /// so that after sorting (in memory up to `budget` keys, beyond in runs of their own) the
+    /// documents under one pair key are the shared seeds.
+    fn spilled_pairs(
+        &self,
+        min_shared: usize,
+        max_df: usize,
+        budget: u64,
+    ) -> Result<Vec<(u32, u32, u32)>, RunsError> {
+        let min_shared = min_shared.max(1);
+        let mut seeds = self.runs.merge(self.entries.clone())?;
+        let mut keys: Vec<(u64, u32)> = Vec::new();
+        let mut key_runs = KeyRuns::new();
+        let mut docs = Vec::new();
+        let mut lists: u64 = 0;
+        while seeds.next_group(&mut docs)?.is_some() {
+            if docs.len() < 2 || docs.len() > max_df {
+                continue;
+            }
+            let tag = u32::try_from(lists).map_err(|_| RunsError::TooManyGroups(lists))?;
+            lists += 1;
+            for (i, &a) in docs.iter().enumerate() {
+                keys.extend(docs[i + 1..].iter().map(|&b| (pack(a, b), tag)));
+            }
+            if keys.len() as u64 >= budget {
+                key_runs.spill(&mut keys)?;
+            }
+        }
+        let mut pairs = key_runs.merge(keys)?;
+        let mut out = Vec::new();
+        while let Some(p) = pairs.next_group(&mut docs)? {
+            if docs.len() >= min_shared {
+                let (a, b) = unpack(p);
+                out.push((a, b, u32::try_from(docs.len()).unwrap_or(u32::MAX)));
+            }
+        }
+        Ok(out)
     }
 
     /// [`SeedIndex::candidate_pairs`] with at most about `budget` pair keys in memory at once.
@@ -185,7 +251,8 @@ impl SeedIndex {
     }
 
     /// Sorts the entries in place (and drops repeated ones), so that [`SeedIndex::query`]
-    /// can look seeds up; inserting afterwards needs another sort.
+    /// can look seeds up; inserting afterwards needs another sort. For an index that never
+    /// spilled (queries do not read runs on disk).
     pub fn sort(&mut self) {
         self.entries.par_sort_unstable();
         self.entries.dedup();
@@ -280,6 +347,43 @@ mod tests {
     }
 
     #[test]
+    fn spilled_index_gives_the_same_pairs() {
+        // Documents drawn from a small pool of seeds, so that posting lists of every size
+        // occur, some above max_df; spills after various numbers of documents.
+        let mut rng = Rng(5);
+        let docs: Vec<Vec<u64>> = (0..300)
+            .map(|_| (0..12).map(|_| rng.next() % 600).collect())
+            .collect();
+        let mut whole = SeedIndex::new();
+        for (d, seeds) in docs.iter().enumerate() {
+            whole.insert(d as u32, seeds);
+        }
+        let want = whole.candidate_pairs(2, 8).unwrap();
+        assert!(want.len() > 50, "{}", want.len());
+        for every in [1usize, 7, 100, 299] {
+            let mut part = SeedIndex::new();
+            for (d, seeds) in docs.iter().enumerate() {
+                part.insert(d as u32, seeds);
+                if d % every == every - 1 {
+                    part.spill().unwrap();
+                }
+            }
+            assert!(!part.runs().is_empty());
+            assert_eq!(
+                part.candidate_pairs(2, 8).unwrap(),
+                want,
+                "spill every {every}"
+            );
+            // Pair keys beyond a tiny budget go to runs of their own: same counts.
+            assert_eq!(part.spilled_pairs(2, 8, 5).unwrap(), want);
+            assert_eq!(
+                part.spilled_pairs(1, 8, 3).unwrap(),
+                whole.candidate_pairs(1, 8).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn embedded_passage_shares_seeds() {
         let mut rng = Rng(21);
         let p = SeedParams::default();
@@ -344,15 +448,15 @@ mod tests {
             idx.insert(d, &seeds);
         }
         idx.insert(1, &[1]); // duplicate entry: not double counted
-        let pairs = idx.candidate_pairs(1, 5);
+        let pairs = idx.candidate_pairs(1, 5).unwrap();
         assert_eq!(
             pairs,
             vec![(0, 1, 3), (0, 2, 3), (1, 2, 3), (5, 7, 1)],
             "template seed (df 10 > 5) ignored"
         );
-        assert_eq!(idx.candidate_pairs(2, 5).len(), 3);
+        assert_eq!(idx.candidate_pairs(2, 5).unwrap().len(), 3);
         // With a large max_df the template connects everything.
-        let all = idx.candidate_pairs(1, 100);
+        let all = idx.candidate_pairs(1, 100).unwrap();
         assert_eq!(all.len(), 45);
         assert!(all.contains(&(0, 1, 4)));
         assert!(idx.memory_bytes() >= idx.len() * 16);
@@ -404,7 +508,7 @@ mod tests {
             acc
         };
         let forward: Vec<usize> = (0..docs.len()).collect();
-        let reference = build(&forward, 1).candidate_pairs(2, 50);
+        let reference = build(&forward, 1).candidate_pairs(2, 50).unwrap();
         // 10 groups of 12 docs sharing a passage: 10 × 66 pairs.
         assert_eq!(reference.len(), 660);
         let mut shuffled = forward.clone();
@@ -417,7 +521,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let got = pool.install(|| build(&shuffled, 5).candidate_pairs(2, 50));
+            let got = pool.install(|| build(&shuffled, 5).candidate_pairs(2, 50).unwrap());
             assert_eq!(got, reference);
         }
     }
@@ -439,7 +543,7 @@ mod tests {
             let q = docs.len() as u32;
             ix.insert(q, &new);
             let want: Vec<(u32, u32)> = ix
-                .candidate_pairs(min_shared, max_df)
+                .candidate_pairs(min_shared, max_df).unwrap()
                 .into_iter()
                 .filter(|p| p.1 == q)
                 .map(|p| (p.0, p.2))

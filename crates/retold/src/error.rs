@@ -1,5 +1,6 @@
 //! The facade's error type.
 
+use retold_sketch::RunsError;
 use std::path::PathBuf;
 
 /// Errors of the pipeline.
@@ -18,7 +19,9 @@ pub enum Error {
         error: std::io::Error,
     },
     /// Temporary storage failed (e.g. the disk is full).
-    #[error("temporary storage failed (is the disk full? set TMPDIR to a directory with more free space): {0}")]
+    #[error(
+        "temporary storage failed (is the disk full? set TMPDIR to a directory with more free space)"
+    )]
     Io(#[from] std::io::Error),
     /// Candidate keys could not be spilled to, or read back from, sorted runs on disk.
     #[error(transparent)]
@@ -48,9 +51,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// True when the error is the user's input (exit code 1), false for internal failures.
+    /// True when the error is the user's input or environment (exit code 1: a bad record, a
+    /// missing model, a full or unwritable disk), false for internal failures.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Io(_) | Error::Spill(_) | Error::Inference(_))
+        !matches!(self, Error::Inference(_) | Error::Spill(RunsError::Corrupt { .. }))
     }
 }
 
@@ -59,11 +63,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_missing_model_is_the_users_and_a_failed_inference_is_internal() {
+    fn a_missing_model_or_a_full_disk_is_the_users_and_a_failed_inference_is_internal() {
         assert!(
             Error::Model("model missing: run bash scripts/setup-models.sh".into()).is_user_error()
         );
         assert!(!Error::Inference("shape mismatch".into()).is_user_error());
-        assert!(!Error::Io(std::io::Error::other("disk full")).is_user_error());
+        assert!(Error::Io(std::io::Error::other("disk full")).is_user_error());
     }
 }

@@ -62,8 +62,8 @@ pub(crate) fn parse_memory(s: &str) -> Result<usize, String> {
         _ => return Err(format!("{s:?}: unknown unit (use K, M, G or T)")),
     };
     let bytes = n * (1u64 << shift) as f64;
-    if !(bytes >= (64u64 << 20) as f64) {
-        return Err(format!("{s:?}: the memory budget must be at least 64M"));
+    if !(bytes >= (1u64 << 20) as f64) {
+        return Err(format!("{s:?}: the memory budget must be at least 1M"));
     }
     Ok(bytes.min(usize::MAX as f64) as usize)
 }
@@ -269,7 +269,7 @@ mod tests {
         assert_eq!(parse_memory("512M"), Ok(512 << 20));
         assert_eq!(parse_memory("1.5gib"), Ok(3 << 29));
         assert_eq!(parse_memory("100000000"), Ok(100_000_000));
-        assert!(parse_memory("10M").unwrap_err().contains("at least 64M"));
+        assert!(parse_memory("100K").unwrap_err().contains("at least 1M"));
         assert!(parse_memory("2X").unwrap_err().contains("unknown unit"));
         assert!(parse_memory("lots").unwrap_err().contains("not a size"));
     }

@@ -1052,3 +1052,44 @@ fn dedup_interrupted_by_sigint_at_random_points() {
 fn dedup_interrupted_by_sigkill_at_random_points() {
     interrupt_at_random_points("KILL");
 }
+
+#[test]
+fn a_full_temporary_directory_while_spilling() {
+    // Texts beyond a quarter of --memory 1M go to a temporary file; files may grow to 8 KiB
+    // only (`ulimit -f`, SIGXFSZ ignored: EFBIG as on a full disk).
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<serde_json::Value> = (0..400)
+        .map(|i| json!({"id": format!("t{i}"), "text": format!("{A} {B} {A} Number {i}.")}))
+        .collect();
+    let input = write(dir.path(), "many.jsonl", jsonl(&lines));
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let out = dir.path().join("out");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 8; TMPDIR='{}' exec '{}' dedup '{}' --out '{}' -q --semantic off --memory 1M",
+        path_str(&tmp),
+        env!("CARGO_BIN_EXE_retold"),
+        path_str(&input),
+        path_str(&out)
+    );
+    let o = Command::new("sh").args(["-c", &script]).output().unwrap();
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    // Keys (a sorted run) or texts, whichever reaches the disk first.
+    assert!(
+        e.starts_with("retold: error: ")
+            && (e.contains("temporary storage failed") || e.contains("sorted run"))
+            && e.contains("TMPDIR")
+            && e.matches("File too large").count() == 1,
+        "{e}"
+    );
+    assert!(!out.join("pairs.jsonl").exists(), "no output");
+    assert!(
+        std::fs::read_dir(&tmp).unwrap().next().is_none(),
+        "no temporary file left"
+    );
+    // With room, the same budget completes and spills.
+    let o = dedup(&[&input], &out, &["--memory", "1M", "--semantic", "off"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("beyond --memory"), "{}", stdout(&o));
+}

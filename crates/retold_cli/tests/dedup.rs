@@ -316,3 +316,22 @@ fn directory_of_text_files_and_empty_documents() {
         "empty documents are kept, not lost"
     );
 }
+
+#[test]
+fn memory_budget_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = shared().join("eval/onestop/docs.jsonl");
+    for (value, says) in [("100K", "at least 1M"), ("2X", "unknown unit")] {
+        let o = retold(&[
+            "dedup",
+            input.to_str().unwrap(),
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+            "--memory",
+            value,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert!(!dir.path().join("out").exists(), "nothing written");
+    }
+}

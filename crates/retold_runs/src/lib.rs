@@ -36,22 +36,22 @@ const READ_BUF: usize = 1 << 18;
 pub enum RunsError {
     /// A run could not be created or written (often: the disk is full).
     #[error(
-        "could not write a sorted run to the temporary directory {dir}: {source} (set TMPDIR \
-         to a directory with more free space, or raise --memory)"
+        "could not write a sorted run to the temporary directory {dir}: {error} (is the disk \
+         full? set TMPDIR to a directory with more free space)"
     )]
     Write {
         /// The temporary directory.
         dir: PathBuf,
-        /// The cause.
-        source: io::Error,
+        /// The cause (in the message already, so not chained as a source).
+        error: io::Error,
     },
     /// A run could not be read back.
-    #[error("could not read back a sorted run from the temporary directory {dir}: {source}")]
+    #[error("could not read back a sorted run from the temporary directory {dir}: {error}")]
     Read {
         /// The temporary directory.
         dir: PathBuf,
-        /// The cause.
-        source: io::Error,
+        /// The cause (in the message already, so not chained as a source).
+        error: io::Error,
     },
     /// A run ended early or held an invalid varint (the temporary file was changed).
     #[error("a sorted run in the temporary directory {dir} is corrupt")]
@@ -137,9 +137,9 @@ impl KeyRuns {
         }
         entries.par_sort_unstable();
         entries.dedup();
-        let write_err = |source| RunsError::Write {
+        let write_err = |error| RunsError::Write {
             dir: temp_dir(),
-            source,
+            error,
         };
         let file = tempfile::tempfile().map_err(write_err)?;
         let base = entries.iter().map(|e| e.1).min().unwrap_or(0);
@@ -229,9 +229,9 @@ impl<'a> Source<'a> {
             self.run
                 .file
                 .read_exact_at(&mut self.buf, self.pos)
-                .map_err(|source| RunsError::Read {
+                .map_err(|error| RunsError::Read {
                     dir: temp_dir(),
-                    source,
+                    error,
                 })?;
             self.pos += n as u64;
             self.at = 0;

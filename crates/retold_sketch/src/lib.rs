@@ -81,6 +81,14 @@
 //! index over anchor terms (numbers, acronyms: `retold_text::anchors`) gives candidates that
 //! survive translation.
 //!
+//! # Beyond memory
+//!
+//! [`LshIndex::spill`] and [`SeedIndex::spill`] move the entries held in memory to sorted runs
+//! on disk (`retold_runs`); `candidate_pairs` then merges the runs with what is still in
+//! memory into the same buckets and posting lists, in the same order, so the pairs do not
+//! depend on when or how often an index spilled. Spilling is for batch runs: `query` and
+//! `sort` read only the entries in memory.
+//!
 //! # Nearest neighbours (feature `ann`)
 //!
 //! `ann::neighbour_pairs` pairs each document embedding with its `k` nearest neighbours overall

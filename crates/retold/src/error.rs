@@ -54,7 +54,10 @@ impl Error {
     /// True when the error is the user's input or environment (exit code 1: a bad record, a
     /// missing model, a full or unwritable disk), false for internal failures.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Inference(_) | Error::Spill(RunsError::Corrupt { .. }))
+        !matches!(
+            self,
+            Error::Inference(_) | Error::Spill(RunsError::Corrupt { .. })
+        )
     }
 }
 

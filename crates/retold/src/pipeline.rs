@@ -590,17 +590,24 @@ impl<'a> Corpus<'a> {
             }
             let t = std::time::Instant::now();
             let (hasher, statics) = (&self.hasher, self.statics.as_ref());
-            let sketches: Vec<Sketch> = batch
+            // Once texts go to disk, they are compressed here, in parallel with the sketches.
+            let packing = self.store.spilled();
+            let sketches: Vec<(Sketch, Option<std::io::Result<Vec<u8>>>)> = batch
                 .par_iter()
-                .map(|d| sketch(&d.text, cfg, hasher, statics, d.lang.as_deref(), &d.marked))
+                .map(|d| {
+                    (
+                        sketch(&d.text, cfg, hasher, statics, d.lang.as_deref(), &d.marked),
+                        packing.then(|| TextStore::pack(&d.text)),
+                    )
+                })
                 .collect();
             if self.statics.is_some() {
                 // Share of the batch's time that went to static vectors is not separable from
                 // the rest of the sketch; report the batch time of the runs that computed them.
                 self.stats.doc_vectors.1 += t.elapsed().as_secs_f64();
             }
-            for (d, s) in batch.drain(..).zip(sketches) {
-                self.add(d, s, sk)?;
+            for (d, (s, packed)) in batch.drain(..).zip(sketches) {
+                self.add(d, s, packed.transpose()?, sk)?;
             }
             if sk.may_spill && sk.index.memory_bytes() > cfg.key_buffer_bytes {
                 sk.index.spill()?;
@@ -617,11 +624,13 @@ impl<'a> Corpus<'a> {
         Ok(())
     }
 
-    /// Adds one sketched document to the run: its record, text, indexes and learner entry.
+    /// Adds one sketched document to the run: its record, text (`packed`: already compressed
+    /// by [`TextStore::pack`]), indexes and learner entry.
     pub(crate) fn add(
         &mut self,
         d: Document,
         mut s: Sketch,
+        packed: Option<Vec<u8>>,
         sk: &mut Sketches,
     ) -> Result<(), Error> {
         let idx = self.records.len() as u32;
@@ -673,7 +682,10 @@ impl<'a> Corpus<'a> {
             tokens: s.tokens,
             marked: d.marked,
         });
-        self.store.push(d.text)?;
+        match packed {
+            Some(z) => self.store.push_packed(d.text, z)?,
+            None => self.store.push(d.text)?,
+        }
         Ok(())
     }
 
@@ -732,14 +744,22 @@ impl<'a> Corpus<'a> {
             }
         }
         self.stats.exact_pairs = pairs.len();
-        let lsh_pairs = lsh.candidate_pairs(cfg.lsh_max_bucket)?;
+        // The three indexes side by side: a spilled seed or sentence index merges its runs
+        // on one thread.
+        let (lsh_pairs, (seed_pairs, sentence_pairs)) = rayon::join(
+            || lsh.candidate_pairs(cfg.lsh_max_bucket),
+            || {
+                rayon::join(
+                    || seeds.candidate_pairs(cfg.seed_min_shared, cfg.seed_max_df),
+                    || sentences.candidate_pairs(cfg.sentence_key_min_shared, cfg.seed_max_df),
+                )
+            },
+        );
+        let (lsh_pairs, seed_pairs, sentence_pairs) = (lsh_pairs?, seed_pairs?, sentence_pairs?);
         self.stats.lsh_pairs = lsh_pairs.len();
         pairs.extend(lsh_pairs);
-        let seed_pairs = seeds.candidate_pairs(cfg.seed_min_shared, cfg.seed_max_df)?;
         self.stats.seed_pairs = seed_pairs.len();
         pairs.extend(seed_pairs.into_iter().map(|(a, b, _)| (a, b)));
-        let sentence_pairs =
-            sentences.candidate_pairs(cfg.sentence_key_min_shared, cfg.seed_max_df)?;
         self.stats.sentence_pairs = sentence_pairs.len();
         pairs.extend(sentence_pairs.into_iter().map(|(a, b, _)| (a, b)));
         if self.statics.is_some() {

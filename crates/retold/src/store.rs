@@ -8,6 +8,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 
+/// zstd level of the texts in the temporary file.
+const LEVEL: i32 = 1;
+
 /// Texts by document index.
 pub struct TextStore {
     budget: usize,
@@ -46,7 +49,7 @@ impl TextStore {
                 file,
                 index: Vec::new(),
                 end: 0,
-                zstd: zstd::bulk::Compressor::new(1)?,
+                zstd: zstd::bulk::Compressor::new(LEVEL)?,
             };
             for t in std::mem::take(&mut self.mem) {
                 sp.append(&t)?;
@@ -61,6 +64,21 @@ impl TextStore {
                 self.mem.push(text);
                 Ok(())
             }
+        }
+    }
+
+    /// `text` compressed as the temporary file stores it, for [`TextStore::push_packed`]
+    /// (many can be compressed in parallel).
+    pub fn pack(text: &str) -> io::Result<Vec<u8>> {
+        zstd::bulk::compress(text.as_bytes(), LEVEL)
+    }
+
+    /// Appends the next document's text, given also as `packed` by [`TextStore::pack`]: once
+    /// texts go to the temporary file that is what is written; before, `text` is kept.
+    pub fn push_packed(&mut self, text: String, packed: Vec<u8>) -> io::Result<()> {
+        match &mut self.spill {
+            Some(sp) => sp.append_packed(text.len(), &packed),
+            None => self.push(text),
         }
     }
 
@@ -101,10 +119,14 @@ impl TextStore {
 
 impl Spill {
     fn append(&mut self, t: &str) -> io::Result<()> {
-        let raw = u32::try_from(t.len())
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a text of 4 GiB or more"))?;
         let z = self.zstd.compress(t.as_bytes())?;
-        self.writer.write_all(&z)?;
+        self.append_packed(t.len(), &z)
+    }
+
+    fn append_packed(&mut self, raw: usize, z: &[u8]) -> io::Result<()> {
+        let raw = u32::try_from(raw)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a text of 4 GiB or more"))?;
+        self.writer.write_all(z)?;
         self.index.push((self.end, z.len() as u32, raw));
         self.end += z.len() as u64;
         Ok(())
@@ -171,6 +193,10 @@ mod tests {
         assert_eq!(s.get(1).unwrap(), "wörld!");
         assert_eq!(s.get(2).unwrap(), "third text");
         assert_eq!(s.get(0).unwrap(), "hello");
+        s.push_packed("packed".into(), TextStore::pack("packed").unwrap())
+            .unwrap();
+        s.finish().unwrap();
+        assert_eq!(s.get(3).unwrap(), "packed");
         assert!(s.spilled_bytes() > 0);
         let mut rows = RowFile::new(3).unwrap();
         rows.push(&[1, 2, 3, u32::MAX, 0, 7]).unwrap();

@@ -147,7 +147,10 @@ echo "== building the fuzz targets (cargo +nightly fuzz build, into $TARGET_DIR)
 cargo +nightly fuzz build "${build_flags[@]}"
 
 failed=()
-log="${TMPDIR:-/tmp}/retold-fuzz.log"
+# A log of one's own: runs side by side (a long run, the test command's short one) must not
+# read each other's statistics into the ledger.
+log=$(mktemp "${TMPDIR:-/tmp}/retold-fuzz.XXXXXX")
+trap 'rm -f "$log"' EXIT
 for t in "${targets[@]}"; do
   echo "== fuzz $t for ${SECONDS_EACH}s"
   set +e

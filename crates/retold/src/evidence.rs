@@ -77,8 +77,8 @@ pub fn evidence(p: &Prepared, date: Option<&str>) -> DocEvidence {
     }
 }
 
-/// Mean content words per sentence: content tokens divided by sentence ends (`.`, `!`, `?`
-/// and their CJK forms between two content tokens, plus the end of the text). Line breaks do
+/// Mean content words per sentence: content tokens divided by sentence ends (see
+/// [`ends_sentence`], between two content tokens, plus the end of the text). Line breaks do
 /// not end a sentence here, so a hard-wrapped copy reads like its source. 0 without tokens.
 pub fn words_per_sentence(p: &Prepared) -> f32 {
     let text = p.norm.text();
@@ -87,7 +87,7 @@ pub fn words_per_sentence(p: &Prepared) -> f32 {
         .windows(2)
         .filter(|w| {
             text.get(w[0].end as usize..w[1].start as usize)
-                .is_some_and(|gap| gap.contains(['.', '!', '?', '。', '！', '？']))
+                .is_some_and(ends_sentence)
         })
         .count();
     if p.tokens.is_empty() {
@@ -95,6 +95,16 @@ pub fn words_per_sentence(p: &Prepared) -> f32 {
     } else {
         p.tokens.len() as f32 / (ends + 1) as f32
     }
+}
+
+/// The text between two tokens ends a sentence: it holds a CJK full stop, exclamation or
+/// question mark, or `.`, `!`, `?` with white space after it (closing quotes may come between:
+/// `said." The`). A point with none ("3.5", the first point of "U.S.") ends nothing.
+fn ends_sentence(gap: &str) -> bool {
+    gap.contains(['。', '！', '？'])
+        || gap.char_indices().any(|(i, c)| {
+            matches!(c, '.' | '!' | '?') && gap[i + c.len_utf8()..].contains(char::is_whitespace)
+        })
 }
 
 #[cfg(test)]
@@ -134,5 +144,10 @@ mod tests {
                       The bridge needs repairs. Work starts in May. It ends in the autumn.";
         assert!(words_per_sentence(&en(simple)) < a / 1.2);
         assert_eq!(words_per_sentence(&en("")), 0.0);
+        // Points inside numbers end no sentence; a closing quote may follow a sentence end.
+        let points =
+            en("Prices rose 3.5 per cent, or 2.1 points, last year. \"It is high,\" she said.");
+        let two = points.tokens.len() as f32 / 2.0;
+        assert!((words_per_sentence(&points) - two).abs() < 1e-6);
     }
 }

@@ -23,8 +23,9 @@ pub struct DocEvidence {
     /// source's credit line); see [`provenance`] for the one-language-out rule.
     #[serde(default)]
     pub lang: Option<String>,
-    /// Mean words per sentence of the content (0 when unknown). Between two rewrites of one
-    /// text in one language, clearly shorter sentences mark the simplified (derived) version.
+    /// Mean words per sentence of the content (0 when unknown). Between two versions of one
+    /// text in one language, the one with clearly less content and no longer sentences is the
+    /// simplified or condensed (derived) version.
     #[serde(default)]
     pub words_per_sentence: f32,
 }
@@ -86,10 +87,12 @@ const W_WRAPPED: i64 = 6;
 /// machine-translated round trip is derived by construction, never the source), so it
 /// outweighs wrapper boilerplate, which an original's own page has too.
 const W_TRANSLATION: i64 = 6;
-/// Longer sentences than a rewrite of the same text: 4.0. Simplification (readers' editions,
-/// easy-language versions, abridgements) shortens sentences; edits, paraphrase and round-trip
-/// translation keep them, and the reverse (joining a text's sentences into longer ones) is
-/// rare, so a clear difference is direction-certain, like a date.
+/// The fuller version of a rewrite of the same text: 4.0. Simplification (readers' editions,
+/// easy-language versions), abridgement and summary drop content and shorten or keep sentence
+/// length; edits, paraphrase and round-trip translation keep the content within a few per cent
+/// and move sentence boundaries either way. So clearly more content with sentences no shorter
+/// marks the original, and the reverse (expanding a text with longer sentences while keeping
+/// all of it) is rare.
 const W_SIMPLER: i64 = 8;
 /// A decision needs a net score of at least 2.0 ...
 const MIN_NET: i64 = 4;
@@ -111,12 +114,16 @@ const SOME_WRAPPER: i64 = 30_000;
 /// the other inside text of its own (it wraps or quotes it) rather than extending it: an
 /// abridgement or excerpt shares the original's opening, a repost or quotation does not.
 const WRAP_HEAD: f32 = 0.03;
-/// Two rewrites differ in sentence length when one's mean words per sentence is at least this
-/// many times the other's ...
-const SIMPLER_RATIO: f32 = 1.2;
-/// ... and each covers at least this share of the other (a rewrite of the same text, not a
-/// shared passage).
+/// One version is the fuller one of two when it has at least this many times the other's
+/// content (and no fewer words per sentence) ...
+const SIMPLER_RATIO: f32 = 1.1;
+/// ... each covers at least this share of the other (a rewrite of the same text, not a
+/// shared passage) ...
 const SIMPLER_COVER: f32 = 0.5;
+/// ... and, for a `duplicate` (one text up to small edits), the fuller one is covered at least
+/// this much by the other: its extra words are spread through the text (a condensed copy), not
+/// a block of its own, which may as well be a teaser or a wrapper a repost added.
+const SPREAD_COVER: f32 = 0.95;
 /// Characters per paragraph when saying how much more text a document holds.
 const PARAGRAPH_CHARS: usize = 350;
 
@@ -146,7 +153,7 @@ const AGAINST: [&str; KINDS] = [
     "no attribution line",
     "signs of machine translation",
     "another document's whole text inside it after text of its own",
-    "shorter sentences than a rewrite of it (a simplified version)",
+    "less content than a version of it (a simplified or condensed version)",
 ];
 
 /// Ranks the likely original among `members` (two or more documents).
@@ -161,7 +168,7 @@ const AGAINST: [&str; KINDS] = [
 /// | wrapper boilerplate | 2.0 | `y`'s boilerplate share (boilerplate ÷ (boilerplate + content)) exceeds `x`'s by ≥ 0.15, or `x` has no boilerplate at all and `y`'s share is ≥ 0.03: `y` is the repost |
 /// | attribution | 1.5 | `x` carries an attribution line naming a source agency and `y` does not |
 /// | machine translation | 3.0 | `y` shows signs of machine translation and `x` does not |
-/// | longer sentences | 4.0 | `x` and `y` are rewrites of one text (`reworded`) in one language, each covering ≥ 0.5 of the other, and `x` has ≥ 1.2 times `y`'s words per sentence: `y` is the simplified version |
+/// | fuller version | 4.0 | `x` and `y` are versions of one text (`reworded`, or `duplicate` with `x` covered ≥ 0.95 by `y`) in one language, each covering ≥ 0.5 of the other, and `x` has ≥ 1.1 times `y`'s content and no fewer words per sentence: `y` is the simplified or condensed version |
 /// | wrapped | 3.0 | `y` holds all of `x` as containment would say, but `x`'s text starts after ≥ 3 % of `y`'s own content: `y` wraps or quotes `x` (a repost, an embedded passage), so the vote goes to `x` instead of `y` |
 ///
 /// **Undated members**: a member without a date may be the earliest, so a top scorer with date
@@ -411,7 +418,7 @@ struct Ranking<'a> {
     contains: BTreeMap<(usize, usize), Pair>,
     /// Wrapped pairs: `(inner, wrapper) → record`.
     wrapped: BTreeMap<(usize, usize), Pair>,
-    /// Rewrites that differ in sentence length: `(longer, shorter)`.
+    /// Versions of one text of which one is the fuller: `(fuller, simplified)`.
     simpler: BTreeSet<(usize, usize)>,
     /// Pairs `(lo, hi)` that hold the same text (`Containment::same_text`).
     same: BTreeSet<(usize, usize)>,
@@ -536,23 +543,31 @@ impl<'a> Ranking<'a> {
         }
     }
 
-    /// Two members of one language that are rewrites of each other (each covers much of the
-    /// other, not the same text) vote by sentence length: the one with clearly shorter
-    /// sentences is the simplified version.
+    /// Two members of one language that are versions of one text (each covers much of the
+    /// other, not the same text) vote by content: the one with clearly less content and no
+    /// longer sentences is the simplified or condensed version.
     fn tally_simpler(&mut self, lo: usize, hi: usize, p: &Pair) {
         let (el, eh) = (&self.ev[lo], &self.ev[hi]);
         let one_language = el.lang.is_some() && el.lang == eh.lang;
         let measured = el.words_per_sentence > 0.0 && eh.words_per_sentence > 0.0;
-        if !(p.record.reworded
+        if !((p.record.reworded || p.record.duplicate)
+            && !p.record.same_text
             && one_language
             && measured
             && p.lo_in_hi.min(p.hi_in_lo) >= SIMPLER_COVER)
         {
             return;
         }
-        let (longer, shorter) = if el.words_per_sentence >= SIMPLER_RATIO * eh.words_per_sentence {
+        // `x` is the fuller version of `y`: clearly more content, sentences no shorter, and
+        // its extra words spread through text that `y` covers (not a block of its own).
+        let fuller = |x: &DocEvidence, y: &DocEvidence, x_in_y: f32| {
+            x.words_per_sentence >= y.words_per_sentence
+                && x.content_len as f32 >= SIMPLER_RATIO * y.content_len as f32
+                && (!p.record.duplicate || x_in_y >= SPREAD_COVER)
+        };
+        let (longer, shorter) = if fuller(el, eh, p.lo_in_hi) {
             (lo, hi)
-        } else if eh.words_per_sentence >= SIMPLER_RATIO * el.words_per_sentence {
+        } else if fuller(eh, el, p.hi_in_lo) {
             (hi, lo)
         } else {
             return;
@@ -902,20 +917,24 @@ impl<'a> Ranking<'a> {
                 .range((w, 0)..(w + 1, 0))
                 .map(|&(_, o)| o)
                 .collect();
-            let theirs: Vec<String> = shorter
+            let chars: Vec<String> = shorter
+                .iter()
+                .map(|&o| count(self.ev[o].content_len))
+                .collect();
+            let words: Vec<String> = shorter
                 .iter()
                 .map(|&o| format!("{:.1}", self.ev[o].words_per_sentence))
                 .collect();
             let whose = if two {
-                "the other reads as a simplified rewrite".to_string()
+                "the other reads as a simplified or condensed version".to_string()
             } else if shorter.len() == 1 {
                 format!(
-                    "doc {} reads as a simplified rewrite",
+                    "doc {} reads as a simplified or condensed version",
                     self.docs[shorter[0]]
                 )
             } else {
                 format!(
-                    "{} read as simplified rewrites",
+                    "{} read as simplified or condensed versions",
                     list(
                         &shorter
                             .iter()
@@ -925,9 +944,11 @@ impl<'a> Ranking<'a> {
                 )
             };
             parts.push(format!(
-                "longer sentences ({:.1} vs {} words per sentence; {whose})",
+                "fuller version ({} vs {} characters, {:.1} vs {} words per sentence; {whose})",
+                count(self.ev[w].content_len),
+                list(&chars),
                 self.ev[w].words_per_sentence,
-                list(&theirs)
+                list(&words)
             ));
         }
         if wins[ATTRIBUTION] > 0 {
@@ -1486,17 +1507,17 @@ mod tests {
         assert!(p.reason.starts_with("undetermined: tie"), "{}", p.reason);
     }
 
-    fn sentences(lang: &str, words: f32) -> DocEvidence {
+    fn sentences(lang: &str, words: f32, content: usize) -> DocEvidence {
         DocEvidence {
             lang: Some(lang.to_string()),
             words_per_sentence: words,
-            ..doc(None, 2000, 0)
+            ..doc(None, content, 0)
         }
     }
 
     #[test]
-    fn the_simplified_rewrite_is_not_the_original() {
-        let evs = [sentences("en", 16.0), sentences("en", 24.0)];
+    fn the_simplified_version_is_not_the_original() {
+        let evs = [sentences("en", 16.0, 1800), sentences("en", 24.0, 2000)];
         let rewrite = [Containment {
             reworded: true,
             ..pair(0, 1, 0.8, 0.75)
@@ -1505,22 +1526,43 @@ mod tests {
         assert_eq!(p.original, Some(1), "{}", p.reason);
         assert_eq!(
             p.reason,
-            "longer sentences (24.0 vs 16.0 words per sentence; the other reads as a simplified \
-             rewrite)"
+            "fuller version (2,000 vs 1,800 characters, 24.0 vs 16.0 words per sentence; the \
+             other reads as a simplified or condensed version)"
         );
-        // Not for duplicates (line breaks and dropped sentences say nothing of direction), not
-        // across languages, not below the ratio, not for a passage shared by two texts.
-        let dup = [pair(0, 1, 0.8, 0.75)];
-        assert_eq!(run(&evs, &dup).original, None);
-        let langs = [sentences("en", 16.0), sentences("de", 24.0)];
+        // Sentences as long and less content: still the simplified one.
+        let flat = [sentences("en", 24.0, 1800), sentences("en", 24.0, 2000)];
+        assert_eq!(run(&flat, &rewrite).original, Some(1));
+        // Not across languages, not below the ratio, not with shorter sentences (a round trip
+        // that lost some words but joined sentences), not for a passage shared by two texts.
+        let langs = [sentences("en", 16.0, 1800), sentences("de", 24.0, 2000)];
         assert_eq!(run(&langs, &rewrite).original, None);
-        let close = [sentences("en", 21.0), sentences("en", 24.0)];
+        let close = [sentences("en", 16.0, 1900), sentences("en", 24.0, 2000)];
         assert_eq!(run(&close, &rewrite).original, None);
+        let joined = [sentences("en", 25.0, 1800), sentences("en", 24.0, 2000)];
+        assert_eq!(run(&joined, &rewrite).original, None);
         let passage = [Containment {
             reworded: true,
             ..pair(0, 1, 0.4, 0.3)
         }];
         assert_eq!(run(&evs, &passage).original, None);
+        // A duplicate votes only when the fuller one is covered as a whole (a condensed copy);
+        // an extra block of its own (a teaser a repost added, a cut paragraph) says nothing.
+        let block = [Containment {
+            duplicate: true,
+            ..pair(0, 1, 1.0, 0.9)
+        }];
+        assert_eq!(run(&evs, &block).original, None);
+        let spread = [Containment {
+            duplicate: true,
+            ..pair(0, 1, 1.0, 0.97)
+        }];
+        assert_eq!(run(&evs, &spread).original, Some(1));
+        // Copies of one text never.
+        let same = [Containment {
+            same_text: true,
+            ..pair(0, 1, 1.0, 1.0)
+        }];
+        assert_eq!(run(&evs, &same).original, None);
     }
 
     #[test]

@@ -45,6 +45,13 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LABELS = ["duplicate", "rewrite", "translation", "partial", "related", "unrelated"]
 
 
+def default_binary():
+    """$CARGO_TARGET_DIR/release/retold, CARGO_TARGET_DIR defaulting to ~/.cache/retold/target as
+    in scripts/test.sh."""
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.expanduser("~/.cache/retold/target")
+    return os.path.join(target, "release", "retold")
+
+
 def rel(path):
     r = os.path.relpath(os.path.abspath(path), REPO_ROOT)
     return path if r.startswith("..") and os.path.isabs(path) and not r.startswith("../shared") else r
@@ -560,10 +567,24 @@ def render(report):
     return "\n".join(out) + "\n"
 
 
+# Sections other scripts write into the report (scripts/fit_provenance.py), kept on re-render.
+KEPT_SECTIONS = [("<!-- provenance-weights:start -->", "<!-- provenance-weights:end -->")]
+
+
+def write_report(path, text):
+    """Writes the report, keeping the sections of KEPT_SECTIONS found in the file it replaces."""
+    old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    for start, end in KEPT_SECTIONS:
+        if start in old and end in old:
+            text = text.rstrip("\n") + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n", 2)[2],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--retold", default=os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.expanduser("~/.cache/retold/target"), "release", "retold"),
+    ap.add_argument("--retold", default=default_binary(),
                     help="retold binary (default $CARGO_TARGET_DIR/release/retold, CARGO_TARGET_DIR defaulting to ~/.cache/retold/target as in scripts/test.sh)")
     ap.add_argument("--shared", default=os.path.join(REPO_ROOT, "..", "shared"),
                     help="shared data dir (default ../shared from the repo root)")
@@ -583,8 +604,7 @@ def main(argv=None):
     if args.render:
         with open(args.render) as f:
             report = json.load(f)
-        with open(args.out, "w") as f:
-            f.write(render(report))
+        write_report(args.out, render(report))
         print("wrote %s" % rel(args.out), file=sys.stderr)
         return 0
     if not (os.path.isfile(args.retold) and os.access(args.retold, os.X_OK)):
@@ -647,8 +667,7 @@ def main(argv=None):
     with open(results_file, "w") as f:
         json.dump(report, f, indent=1)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(render(report))
+    write_report(args.out, render(report))
     print("wrote %s and %s" % (rel(args.out), rel(results_file)), file=sys.stderr)
     return 0 if all(not r.get("error") for r in report["runs"]) else 2
 

@@ -292,6 +292,9 @@ pub struct Config {
     pub pair_chunk: usize,
     /// Keep pairs classified `unrelated` in the output (for fitting the classifier).
     pub keep_unrelated: bool,
+    /// Keep each cluster's provenance votes kind by kind (`ClusterResult::votes`), for
+    /// fitting the weights (`retold eval --dump-provenance`). Off by default.
+    pub provenance_votes: bool,
     /// Texts kept in memory up to this many bytes; beyond, they are spilled to a temporary
     /// file and read back for alignment.
     pub spill_bytes: usize,
@@ -344,6 +347,7 @@ impl Default for Config {
             prepared_cache_bytes: DEFAULT_MEMORY / 8,
             key_buffer_bytes: DEFAULT_MEMORY / 2,
             keep_unrelated: false,
+            provenance_votes: false,
         }
     }
 }

@@ -130,6 +130,9 @@ pub struct ProvenanceScores {
     pub wrong_share_with_evidence: Option<f64>,
     /// `undetermined ÷ clusters`.
     pub undetermined_share: Option<f64>,
+    /// The clusters scored: (position in the run's clusters, the gold original).
+    #[serde(skip)]
+    pub scored: Vec<(usize, u32)>,
 }
 
 /// A gold pair: `None` label = reproduced with any fine label.
@@ -420,6 +423,41 @@ pub fn dump_pairs(out: &DedupOutput, gold: &Path, to: &Path) -> Result<(), Error
     Ok(())
 }
 
+/// Writes, for each cluster that `scores` scored, its gold original and the provenance votes
+/// between its members kind by kind (JSONL), for `scripts/fit_provenance.py`. The run needs
+/// [`crate::Config::provenance_votes`].
+pub fn dump_provenance(
+    out: &DedupOutput,
+    scores: &ProvenanceScores,
+    to: &Path,
+) -> Result<(), Error> {
+    use std::io::Write;
+    let file_err = |error: std::io::Error| Error::File {
+        path: to.to_path_buf(),
+        error,
+    };
+    let id = |d: u32| out.docs[d as usize].id.as_str();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(to).map_err(file_err)?);
+    for &(k, original) in &scores.scored {
+        let c = &out.clusters[k];
+        let votes: Vec<serde_json::Value> = c
+            .votes
+            .iter()
+            .map(|v| serde_json::json!({"x": id(v.x), "y": id(v.y), "net": v.net}))
+            .collect();
+        let line = serde_json::json!({
+            "cluster": c.name,
+            "original": id(original),
+            "named": c.original.map(id),
+            "docs": c.docs.iter().map(|&d| id(d)).collect::<Vec<_>>(),
+            "votes": votes,
+        });
+        writeln!(w, "{line}").map_err(file_err)?;
+    }
+    w.flush().map_err(file_err)?;
+    Ok(())
+}
+
 /// Scores `out` (a run over the dataset's documents) against the gold file at `gold`.
 ///
 /// `originals` (ids, one per line) names the known originals of gold clusters whose lines do
@@ -549,7 +587,7 @@ fn score_provenance(
         return None;
     }
     let mut s = ProvenanceScores::default();
-    for c in &out.clusters {
+    for (k, c) in out.clusters.iter().enumerate() {
         // A gold original in the cluster with another member of its gold cluster.
         let Some(o) = c.docs.iter().copied().find(|&d| {
             of.get(&d).is_some_and(|&g| {
@@ -559,6 +597,7 @@ fn score_provenance(
             continue;
         };
         s.clusters += 1;
+        s.scored.push((k, o));
         match c.original {
             Some(x) if x == o => s.right += 1,
             Some(_) => s.wrong += 1,

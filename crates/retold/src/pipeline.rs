@@ -90,6 +90,9 @@ pub struct ClusterResult {
     pub original_reason: String,
     /// The story the cluster belongs to, `s1`, `s2`, ….
     pub story: String,
+    /// The provenance votes between its members, kind by kind; empty unless
+    /// [`Config::provenance_votes`] (for fitting the weights).
+    pub votes: Vec<retold_cluster::PairVotes>,
 }
 
 /// Counters of a run.
@@ -1315,25 +1318,28 @@ pub(crate) fn group(
                     ..*c
                 })
                 .collect();
-            let prov = retold_cluster::provenance(
-                &numbered,
-                &|g| {
-                    let d = local(g);
-                    let mut e = evidences
-                        .get(&d)
-                        .cloned()
-                        .unwrap_or_else(|| no_evidence.clone());
-                    let r = &records[d as usize];
-                    if e.date.is_none() {
-                        e.date = r.date.clone();
-                    }
-                    if e.lang.is_none() {
-                        e.lang = r.lang.clone();
-                    }
-                    e
-                },
-                &inside,
-            );
+            let evidence = |g: u32| {
+                let d = local(g);
+                let mut e = evidences
+                    .get(&d)
+                    .cloned()
+                    .unwrap_or_else(|| no_evidence.clone());
+                let r = &records[d as usize];
+                if e.date.is_none() {
+                    e.date = r.date.clone();
+                }
+                if e.lang.is_none() {
+                    e.lang = r.lang.clone();
+                }
+                e
+            };
+            let prov = retold_cluster::provenance(&numbered, &evidence, &inside);
+            // Votes name corpus numbers; a whole-corpus run (eval) numbers by identity.
+            let votes = if cfg.provenance_votes {
+                retold_cluster::provenance_votes(&numbered, &evidence, &inside)
+            } else {
+                Vec::new()
+            };
             let original = prov.original.map(local);
             let sr = story_roots[docs[0] as usize];
             let next = story_names.len() + 1;
@@ -1348,6 +1354,7 @@ pub(crate) fn group(
                 original,
                 original_reason: prov.reason,
                 story,
+                votes,
             }
         })
         .collect();

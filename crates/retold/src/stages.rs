@@ -447,6 +447,8 @@ pub fn name_groups(n: usize, components: Vec<ComponentGroups>) -> (Vec<ClusterRe
                 original: c.original,
                 original_reason: c.original_reason,
                 story,
+                // Votes are kept only by a whole-corpus run (`Config::provenance_votes`).
+                votes: Vec::new(),
             }
         })
         .collect();

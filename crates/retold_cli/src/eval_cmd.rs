@@ -41,6 +41,11 @@ pub struct Args {
     /// (JSONL), for `scripts/fit_classifier.py`.
     #[arg(long, value_name = "FILE")]
     pub dump_pairs: Option<PathBuf>,
+    /// Also write, for each cluster scored for provenance (see --originals), its gold original
+    /// and the votes between its members kind by kind to FILE (JSONL), for
+    /// `scripts/fit_provenance.py`.
+    #[arg(long, value_name = "FILE")]
+    pub dump_provenance: Option<PathBuf>,
 }
 
 /// Runs `retold eval`.
@@ -50,6 +55,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let cfg = Config {
         keep_unrelated: args.dump_pairs.is_some(),
+        provenance_votes: args.dump_provenance.is_some(),
         ..Config::default()
     };
     let models = args.semantic.load()?;
@@ -65,6 +71,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
     })??;
     if let Some(path) = &args.dump_pairs {
         retold::eval::dump_pairs(&out, &args.gold, path)?;
+    }
+    if let Some(path) = &args.dump_provenance {
+        let none = retold::eval::ProvenanceScores::default();
+        retold::eval::dump_provenance(&out, report.provenance.as_ref().unwrap_or(&none), path)?;
     }
     let mut o = std::io::stdout().lock();
     if args.json {

@@ -66,10 +66,30 @@ fn eval_scores_the_named_originals() {
         "--json",
         "--semantic",
         "off",
+        "--dump-provenance",
+        &p("votes.jsonl"),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let pv = &r["provenance"];
+    // The dump: one line per scored cluster, the votes kind by kind (date first).
+    let dump = std::fs::read_to_string(tmp.path().join("votes.jsonl")).unwrap();
+    let dumped: Vec<serde_json::Value> = dump
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(dumped.len(), 2, "{dump}");
+    let v = dumped.iter().find(|c| c["original"] == "orig").unwrap();
+    assert_eq!(v["named"], "orig", "{v}");
+    let votes = v["votes"].as_array().unwrap();
+    // orig before copy1 and copy2, copy1 before copy2: three date votes for the earlier one.
+    assert_eq!(votes.len(), 3, "{v}");
+    for vote in votes {
+        assert_eq!(vote["net"][0], 1, "{vote}");
+        assert_eq!(vote["net"].as_array().unwrap().len(), 7, "{vote}");
+    }
+    let l = dumped.iter().find(|c| c["original"] == "lib").unwrap();
+    assert_eq!(l["votes"], serde_json::json!([]), "{l}");
     // The dated cluster is named right; the same-day pair has no evidence.
     assert_eq!(pv["clusters"], 2, "{pv}");
     assert_eq!(pv["right"], 1, "{pv}");

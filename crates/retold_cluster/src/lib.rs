@@ -83,4 +83,6 @@ mod provenance;
 pub use components::components;
 pub use guard::{cluster, stories, Edge, GuardParams};
 pub use keep::{keep_list, KeepPolicy, ParseKeepPolicyError};
-pub use provenance::{provenance, Containment, DocEvidence, Provenance};
+pub use provenance::{
+    provenance, provenance_votes, Containment, DocEvidence, PairVotes, Provenance, EVIDENCE_KINDS,
+};

@@ -145,6 +145,29 @@ const WEIGHTS: [i64; KINDS] = [
     W_WRAPPED,
     W_SIMPLER,
 ];
+/// The kinds of evidence, in the order of [`PairVotes::net`].
+pub const EVIDENCE_KINDS: [&str; KINDS] = [
+    "date",
+    "containment",
+    "boilerplate",
+    "attribution",
+    "translation",
+    "wrapped",
+    "fuller",
+];
+
+/// The votes between two members of a cluster, kind by kind (see [`provenance_votes`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairVotes {
+    /// One member.
+    pub x: u32,
+    /// The other member.
+    pub y: u32,
+    /// Per kind of evidence ([`EVIDENCE_KINDS`]): +1 when it votes for `x` as the earlier
+    /// version over `y`, −1 when for `y`, 0 when it says nothing.
+    pub net: [i8; KINDS],
+}
+
 /// What a piece of evidence *against* a document is called in a reason.
 const AGAINST: [&str; KINDS] = [
     "a later date",
@@ -219,13 +242,7 @@ pub fn provenance(
         }
         _ => {}
     }
-    let mut ev: Vec<DocEvidence> = docs.iter().map(|&d| evidence(d)).collect();
-    let odd = one_language_out(&ev, &docs, containment);
-    if let Some(o) = odd {
-        for (i, e) in ev.iter_mut().enumerate() {
-            e.machine_translation_signs |= i != o;
-        }
-    }
+    let (ev, odd) = member_evidence(&docs, evidence, containment);
     let ranked = Ranking::new(&docs, &ev, containment).decide();
     match (ranked.original, odd) {
         (None, Some(o)) => Provenance {
@@ -238,6 +255,52 @@ pub fn provenance(
         },
         _ => ranked,
     }
+}
+
+/// The votes that [`provenance`] weighs, between every two members `x < y` of `members`
+/// (sorted, repeats dropped), kind by kind: what the weights are fitted on
+/// (`scripts/fit_provenance.py`).
+pub fn provenance_votes(
+    members: &[u32],
+    evidence: &dyn Fn(u32) -> DocEvidence,
+    containment: &[Containment],
+) -> Vec<PairVotes> {
+    let mut docs = members.to_vec();
+    docs.sort_unstable();
+    docs.dedup();
+    let (ev, _) = member_evidence(&docs, evidence, containment);
+    let ranking = Ranking::new(&docs, &ev, containment);
+    let mut out = Vec::new();
+    for x in 0..docs.len() {
+        for y in x + 1..docs.len() {
+            let net = ranking.votes_between(x, y).map(|v| v as i8);
+            if net.iter().any(|&v| v != 0) {
+                out.push(PairVotes {
+                    x: docs[x],
+                    y: docs[y],
+                    net,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The members' evidence, with the one-language-out rule applied: the others of a member
+/// alone in its language count as showing signs of translation. Also that member's position.
+fn member_evidence(
+    docs: &[u32],
+    evidence: &dyn Fn(u32) -> DocEvidence,
+    containment: &[Containment],
+) -> (Vec<DocEvidence>, Option<usize>) {
+    let mut ev: Vec<DocEvidence> = docs.iter().map(|&d| evidence(d)).collect();
+    let odd = one_language_out(&ev, docs, containment);
+    if let Some(o) = odd {
+        for (i, e) in ev.iter_mut().enumerate() {
+            e.machine_translation_signs |= i != o;
+        }
+    }
+    (ev, odd)
 }
 
 /// The position of the one member written in a language none of the others uses, when the
@@ -362,6 +425,16 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// A kind's weight as a reason shows it: `[weight 4.0]`.
+fn weight_tag(kind: usize) -> String {
+    format!("[weight {:.1}]", WEIGHTS[kind] as f32 / 2.0)
+}
+
+/// Evidence against a document, with its weight.
+fn against_tagged(kind: usize) -> String {
+    format!("{} {}", AGAINST[kind], weight_tag(kind))
 }
 
 /// Thousands separators: 12345 → "12,345".
@@ -641,46 +714,47 @@ impl<'a> Ranking<'a> {
         }
     }
 
-    /// The weighted evidence for `x` over `y` minus that for `y` over `x`, pair by pair (the
+    /// Per kind, +1 when the evidence votes for `x` over `y`, −1 when for `y` over `x` (the
     /// same votes as the tallies, for one pair).
-    fn net_between(&self, x: usize, y: usize) -> i64 {
+    fn votes_between(&self, x: usize, y: usize) -> [i64; KINDS] {
         let sign = |for_x: bool, for_y: bool| i64::from(for_x) - i64::from(for_y);
-        let mut n = 0;
+        let mut v = [0; KINDS];
         if let (Some(dx), Some(dy)) = (&self.dates[x], &self.dates[y]) {
-            n += W_DATE * sign(dx.end < dy.start, dy.end < dx.start);
+            v[DATE] = sign(dx.end < dy.start, dy.end < dx.start);
         }
-        n += W_CONTAINMENT
-            * sign(
-                self.contains.contains_key(&(x, y)),
-                self.contains.contains_key(&(y, x)),
-            );
-        n += W_WRAPPED
-            * sign(
-                self.wrapped.contains_key(&(x, y)),
-                self.wrapped.contains_key(&(y, x)),
-            );
-        n += W_SIMPLER
-            * sign(
-                self.simpler.contains(&(x, y)),
-                self.simpler.contains(&(y, x)),
-            );
+        v[CONTAINMENT] = sign(
+            self.contains.contains_key(&(x, y)),
+            self.contains.contains_key(&(y, x)),
+        );
+        v[WRAPPED] = sign(
+            self.wrapped.contains_key(&(x, y)),
+            self.wrapped.contains_key(&(y, x)),
+        );
+        v[SIMPLER] = sign(
+            self.simpler.contains(&(x, y)),
+            self.simpler.contains(&(y, x)),
+        );
         if let (Some(sx), Some(sy)) = (self.shares[x], self.shares[y]) {
-            n += W_BOILERPLATE * sign(more_wrapper(sx, sy), more_wrapper(sy, sx));
+            v[BOILERPLATE] = sign(more_wrapper(sx, sy), more_wrapper(sy, sx));
         }
         let (ex, ey) = (&self.ev[x], &self.ev[y]);
         if ex.lang.is_none() || ey.lang.is_none() || ex.lang == ey.lang {
-            n += W_ATTRIBUTION
-                * sign(
-                    ex.attribution && !ey.attribution,
-                    ey.attribution && !ex.attribution,
-                );
-        }
-        n += W_TRANSLATION
-            * sign(
-                ey.machine_translation_signs && !ex.machine_translation_signs,
-                ex.machine_translation_signs && !ey.machine_translation_signs,
+            v[ATTRIBUTION] = sign(
+                ex.attribution && !ey.attribution,
+                ey.attribution && !ex.attribution,
             );
-        n
+        }
+        v[TRANSLATION] = sign(
+            ey.machine_translation_signs && !ex.machine_translation_signs,
+            ex.machine_translation_signs && !ey.machine_translation_signs,
+        );
+        v
+    }
+
+    /// The weighted evidence for `x` over `y` minus that for `y` over `x`.
+    fn net_between(&self, x: usize, y: usize) -> i64 {
+        let v = self.votes_between(x, y);
+        (0..KINDS).map(|k| WEIGHTS[k] * v[k]).sum()
     }
 
     /// Members `x` and `y` hold the same text and no evidence sets one above the other.
@@ -748,9 +822,9 @@ impl<'a> Ranking<'a> {
         }
         if net >= MIN_NET * others && 2 * con <= pro && margin >= MIN_MARGIN * others {
             let mut reason = self.for_parts(top).join("; ");
-            let against: Vec<&str> = (0..KINDS)
+            let against: Vec<String> = (0..KINDS)
                 .filter(|&kind| self.losses[top][kind] > 0)
-                .map(|kind| AGAINST[kind])
+                .map(against_tagged)
                 .collect();
             if !against.is_empty() {
                 reason.push_str("; outweighing ");
@@ -770,9 +844,9 @@ impl<'a> Ranking<'a> {
                     self.for_parts(second).join("; ")
                 )
             } else {
-                let against: Vec<&str> = (0..KINDS)
+                let against: Vec<String> = (0..KINDS)
                     .filter(|&kind| self.losses[top][kind] > 0)
-                    .map(|kind| AGAINST[kind])
+                    .map(against_tagged)
                     .collect();
                 format!(
                     "for doc {doc}: {}; against it: {}",
@@ -976,7 +1050,23 @@ impl<'a> Ranking<'a> {
                 ));
             }
         }
+        // One part per kind that won, in this order: tag each with its weight.
+        let kinds = [
+            DATE,
+            CONTAINMENT,
+            WRAPPED,
+            BOILERPLATE,
+            SIMPLER,
+            ATTRIBUTION,
+            TRANSLATION,
+        ]
+        .into_iter()
+        .filter(|&kind| wins[kind] > 0);
         parts
+            .into_iter()
+            .zip(kinds)
+            .map(|(part, kind)| format!("{part} {}", weight_tag(kind)))
+            .collect()
     }
 
     /// How much more text member `w` holds than what the other covers of it.
@@ -1037,7 +1127,10 @@ mod tests {
         ];
         let p = run(&evs, &[]);
         assert_eq!(p.original, Some(1));
-        assert_eq!(p.reason, "earliest date (2021-10-21 vs 2021-10-22)");
+        assert_eq!(
+            p.reason,
+            "earliest date (2021-10-21 vs 2021-10-22) [weight 4.0]"
+        );
     }
 
     #[test]
@@ -1050,7 +1143,8 @@ mod tests {
         assert_eq!(p.original, Some(0));
         assert_eq!(
             p.reason,
-            "earliest date (2021-10-21 vs 2021-10-22); outweighing more wrapper boilerplate"
+            "earliest date (2021-10-21 vs 2021-10-22) [weight 4.0]; outweighing more wrapper \
+             boilerplate [weight 2.0]"
         );
     }
 
@@ -1085,7 +1179,10 @@ mod tests {
         ];
         let p = run(&evs, &[]);
         assert_eq!(p.original, Some(0));
-        assert_eq!(p.reason, "earliest date (2021-09 vs 2021-10-05)");
+        assert_eq!(
+            p.reason,
+            "earliest date (2021-09 vs 2021-10-05) [weight 4.0]"
+        );
     }
 
     #[test]
@@ -1102,7 +1199,8 @@ mod tests {
         assert_eq!(p.original, Some(0));
         assert_eq!(
             p.reason,
-            "contains the other's text plus 2 more paragraphs' worth (b_in_a 0.98, a_in_b 0.71)"
+            "contains the other's text plus 2 more paragraphs' worth (b_in_a 0.98, a_in_b 0.71) \
+             [weight 3.0]"
         );
         // Same record given the other way round.
         let c = [Containment {
@@ -1116,7 +1214,8 @@ mod tests {
         assert_eq!(p.original, Some(0));
         assert_eq!(
             p.reason,
-            "contains the other's text plus 2 more paragraphs' worth (a_in_b 0.98, b_in_a 0.71)"
+            "contains the other's text plus 2 more paragraphs' worth (a_in_b 0.98, b_in_a 0.71) \
+             [weight 3.0]"
         );
     }
 
@@ -1141,7 +1240,7 @@ mod tests {
         assert_eq!(
             p.reason,
             "less wrapper boilerplate (312 vs 2,480 characters around the text; \
-             the other looks like a repost)"
+             the other looks like a repost) [weight 2.0]"
         );
     }
 
@@ -1200,7 +1299,7 @@ mod tests {
         assert_eq!(
             p.reason,
             "undetermined: thin evidence (only: carries an attribution line naming a \
-             source agency (the other does not))"
+             source agency (the other does not) [weight 1.5])"
         );
         // Attribution plus machine-translation signs on the other one is enough.
         let mut a = doc(None, 2000, 0);
@@ -1211,8 +1310,8 @@ mod tests {
         assert_eq!(p.original, Some(0));
         assert_eq!(
             p.reason,
-            "carries an attribution line naming a source agency (the other does not); \
-             the other shows signs of machine translation"
+            "carries an attribution line naming a source agency (the other does not) \
+             [weight 1.5]; the other shows signs of machine translation [weight 3.0]"
         );
     }
 
@@ -1235,7 +1334,7 @@ mod tests {
         assert!(
             p.reason.starts_with(
                 "undetermined: contradictory evidence (for doc 0: earliest date (2021-10-21 vs \
-                 2021-10-22); for doc 1: contains the other's text plus"
+                 2021-10-22) [weight 4.0]; for doc 1: contains the other's text plus"
             ),
             "{}",
             p.reason
@@ -1255,9 +1354,9 @@ mod tests {
         assert_eq!(p.original, Some(3));
         assert_eq!(
             p.reason,
-            "earliest date (2021-10-21 vs 2021-10-22, 2021-10-23, 2021-10-24); less wrapper \
-             boilerplate than 2 of the others (100 vs 1,800, 2,000 characters around the \
-             text; they look like reposts)"
+            "earliest date (2021-10-21 vs 2021-10-22, 2021-10-23, 2021-10-24) [weight 4.0]; \
+             less wrapper boilerplate than 2 of the others (100 vs 1,800, 2,000 characters \
+             around the text; they look like reposts) [weight 2.0]"
         );
         // With one member undated, the others' dates still vote, but it may be the earliest:
         // the latest-dated member, with the most boilerplate, undated now, is below doc 3 on
@@ -1527,7 +1626,7 @@ mod tests {
         assert_eq!(
             p.reason,
             "fuller version (2,000 vs 1,800 characters, 24.0 vs 16.0 words per sentence; the \
-             other reads as a simplified or condensed version)"
+             other reads as a simplified or condensed version) [weight 4.0]"
         );
         // Sentences as long and less content: still the simplified one.
         let flat = [sentences("en", 24.0, 1800), sentences("en", 24.0, 2000)];

@@ -42,7 +42,7 @@ START, END = "<!-- provenance-weights:start -->", "<!-- provenance-weights:end -
 # The order of retold_cluster::EVIDENCE_KINDS, with the constant of each kind's weight.
 KINDS = [("date", "W_DATE"), ("containment", "W_CONTAINMENT"), ("boilerplate", "W_BOILERPLATE"),
          ("attribution", "W_ATTRIBUTION"), ("translation", "W_TRANSLATION"),
-         ("wrapped", "W_WRAPPED"), ("fuller", "W_SIMPLER")]
+         ("wrapped", "W_WRAPPED"), ("fuller", "W_SIMPLER"), ("update", "W_VERSION")]
 
 
 def seed_set(shared, out_dir):

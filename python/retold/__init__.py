@@ -75,12 +75,16 @@ class Deduper:
     >>> result = d.run()                      # pairs, clusters (pyarrow Tables), keep
 
     ``semantic`` is "auto" (the installed models), "on" (require them) or "off";
-    ``keep`` is the keep-list policy ("original", "longest" or "first").
+    ``keep`` is the keep-list policy ("original", "longest" or "first"); ``memory`` the
+    pipeline's budget in bytes, as ``retold dedup --memory`` (at least 1 MiB; default 2 GiB):
+    beyond it texts and candidate keys go to temporary files, with the same answer. The
+    documents added are held in memory until :meth:`run` either way.
     """
 
     def __init__(self, *, semantic: str = "auto", model_dir: Optional[str] = None,
-                 keep: str = "original") -> None:
-        self._inner = _retold.Deduper(semantic=semantic, model_dir=model_dir, keep=keep)
+                 keep: str = "original", memory: Optional[int] = None) -> None:
+        self._inner = _retold.Deduper(semantic=semantic, model_dir=model_dir, keep=keep,
+                                      memory=memory)
 
     def __len__(self) -> int:
         return len(self._inner)

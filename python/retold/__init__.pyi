@@ -31,7 +31,12 @@ class DedupResult(NamedTuple):
 
 class Deduper:
     def __init__(
-        self, *, semantic: str = ..., model_dir: Optional[str] = ..., keep: str = ...
+        self,
+        *,
+        semantic: str = ...,
+        model_dir: Optional[str] = ...,
+        keep: str = ...,
+        memory: Optional[int] = ...,
     ) -> None: ...
     def __len__(self) -> int: ...
     def add(

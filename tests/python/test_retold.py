@@ -91,6 +91,17 @@ def test_arrow_tables_and_batches_give_the_same_answer(dedup_cli):
     assert r.pairs.to_pylist() == pairs and r.clusters.to_pylist() == clusters
 
 
+def test_a_small_memory_budget_gives_the_same_answer(dedup_cli):
+    # 1 MiB: the texts (a quarter of it) go to a temporary file, as `dedup --memory 1M` does.
+    pairs, clusters, keep = dedup_cli
+    d = retold.Deduper(semantic="off", memory=1 << 20)
+    d.add_many(corpus())
+    r = d.run()
+    assert r.pairs.to_pylist() == pairs and r.clusters.to_pylist() == clusters and r.keep == keep
+    with pytest.raises(retold.InputError, match="at least 1 MiB"):
+        retold.Deduper(memory=1000)
+
+
 def test_empty_input_gives_empty_tables_with_the_fields():
     r = retold.Deduper(semantic="off").run()
     assert r.pairs.num_rows == 0 and "passages" in r.pairs.column_names

@@ -34,6 +34,128 @@ pub fn has_attribution(p: &Prepared) -> bool {
     })
 }
 
+/// Openings of a line that reports a later edit of the text.
+const UPDATE_OPENINGS: &[&str] = &[
+    "update:",
+    "updated:",
+    "update (",
+    "updated (",
+    "correction:",
+    "clarification:",
+    "editor's note:",
+    "editor’s note:",
+];
+
+/// Phrases, anywhere in a short line, that say the text was edited after publication.
+const UPDATE_PHRASES: &[&str] = &[
+    "this article was updated",
+    "this article has been updated",
+    "this story was updated",
+    "this story has been updated",
+    "this article was amended",
+    "this article has been amended",
+    "this article was corrected",
+    "this article has been corrected",
+    "an earlier version of this article",
+    "an earlier version of this story",
+];
+
+/// True when the content carries an update or correction line (a later version of a text
+/// carries one that the earlier lacks). "Last updated: …" page furniture is not one.
+pub fn has_update_line(p: &Prepared) -> bool {
+    let text = p.norm.text();
+    retold_text::segment::lines(text).into_iter().any(|r| {
+        let line = &text[r];
+        if line.len() > 400 {
+            return false;
+        }
+        let l = line
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        UPDATE_OPENINGS
+            .iter()
+            .any(|o| l.strip_prefix(o).is_some_and(says_something))
+            || UPDATE_PHRASES.iter().any(|ph| l.contains(ph))
+    })
+}
+
+/// Words of a date or time, which a dateline ("Updated: Tue 4 May 2021, 10:15 GMT") is made of.
+const DATE_WORDS: &[&str] = &[
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
+    "mon",
+    "monday",
+    "tue",
+    "tues",
+    "tuesday",
+    "wed",
+    "wednesday",
+    "thu",
+    "thurs",
+    "thursday",
+    "fri",
+    "friday",
+    "sat",
+    "saturday",
+    "sun",
+    "sunday",
+    "am",
+    "pm",
+    "at",
+    "on",
+    "st",
+    "nd",
+    "rd",
+    "th",
+    "gmt",
+    "utc",
+    "bst",
+    "cet",
+    "et",
+    "est",
+    "edt",
+    "pt",
+    "pst",
+    "pdt",
+    "ago",
+    "hours",
+    "hour",
+    "minutes",
+    "mins",
+    "min",
+];
+
+/// The rest of an update line reports an edit (three words or more beside date and time
+/// words), not only when it was made: "Updated: 4 May 2021, 10:15" is page furniture.
+fn says_something(rest: &str) -> bool {
+    rest.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 2 && !DATE_WORDS.contains(w))
+        .count()
+        >= 3
+}
+
 /// Signs that a text went through machine translation (a round trip through another
 /// language, as content farms do): a numeric day/month date in parentheses, "(21/10)", the
 /// house style of Indonesian and Malay news ("Kamis (21/10)") that survives translation into
@@ -71,6 +193,7 @@ pub fn evidence(p: &Prepared, date: Option<&str>) -> DocEvidence {
         content_len: p.norm.text().len().saturating_sub(p.boilerplate_bytes()),
         boilerplate_len: p.boilerplate_bytes(),
         attribution: has_attribution(p),
+        update_line: has_update_line(p),
         machine_translation_signs: machine_translation_signs(p),
         lang: p.lang.clone(),
         words_per_sentence: words_per_sentence(p),
@@ -129,6 +252,29 @@ mod tests {
             &CorpusModel::empty(),
             Some("id")
         )));
+    }
+
+    #[test]
+    fn update_lines_mark_a_later_version() {
+        let body = "The council met on Monday and voted to close the old bridge.";
+        assert!(!has_update_line(&en(body)));
+        for line in [
+            "Update: The vote was postponed to Friday.",
+            "UPDATED (3 p.m.): Officials confirmed the closure.",
+            "* Correction: An earlier figure was wrong.",
+            "This article was amended on 4 May to correct the date.",
+        ] {
+            assert!(has_update_line(&en(&format!("{body}\n{line}"))), "{line}");
+        }
+        // Page furniture and mid-sentence words are not update lines.
+        for line in [
+            "Last updated: Mon, 12/03/2007 - 14:17",
+            "Updated: Tue 4 May 2021, 10:15 GMT",
+            "Updated: 2 hours ago",
+            "The agency will update its guidance in May.",
+        ] {
+            assert!(!has_update_line(&en(&format!("{body}\n{line}"))), "{line}");
+        }
     }
 
     #[test]

@@ -458,7 +458,7 @@ pub(crate) struct Sketches {
     /// quarter of `Config::spill_bytes`, then in `same_sig_file`).
     pub(crate) same_sig: Vec<u32>,
     /// The signature values, once they outgrew their memory.
-    pub(crate) same_sig_file: Option<crate::store::RowFile>,
+    pub(crate) same_sig_file: Option<crate::store::RowFile<SAME_TEXT_SIG>>,
     pub(crate) index: CandidateIndex,
     /// Line keys of each document, when kept (the live index needs them).
     pub(crate) keys: Option<Vec<Vec<u64>>>,
@@ -521,12 +521,14 @@ impl CandidateIndex {
 
     /// Bytes on disk and runs, over every index.
     pub(crate) fn spilled(&self) -> (u64, usize) {
-        let (mut bytes, mut runs) = self.lsh.spilled();
-        for ix in [&self.seeds, &self.sentences, &self.anchors] {
-            bytes += ix.runs().bytes();
-            runs += ix.runs().runs();
-        }
-        (bytes, runs)
+        [
+            self.lsh.spilled(),
+            self.seeds.spilled(),
+            self.sentences.spilled(),
+            self.anchors.spilled(),
+        ]
+        .into_iter()
+        .fold((0, 0), |(b, n), (bytes, runs)| (b + bytes, n + runs))
     }
 }
 
@@ -669,9 +671,7 @@ impl<'a> Corpus<'a> {
         {
             let file = match &mut sk.same_sig_file {
                 Some(f) => f,
-                None => sk
-                    .same_sig_file
-                    .insert(crate::store::RowFile::new(SAME_TEXT_SIG)?),
+                None => sk.same_sig_file.insert(crate::store::RowFile::new()?),
             };
             file.push(&sk.same_sig)?;
             sk.same_sig.clear();

@@ -133,27 +133,22 @@ impl Spill {
     }
 }
 
-/// Fixed-width rows of `u32` in an unnamed temporary file, read back by position (the
+/// Rows of `W` values `u32` in an unnamed temporary file, read back by position (the
 /// signature values that boilerplate learning compares, once they outgrow their budget).
-pub(crate) struct RowFile {
+pub(crate) struct RowFile<const W: usize> {
     file: File,
     writer: BufWriter<File>,
-    width: usize,
 }
 
-impl RowFile {
-    /// An empty file of rows of `width` values.
-    pub(crate) fn new(width: usize) -> io::Result<Self> {
+impl<const W: usize> RowFile<W> {
+    /// An empty file.
+    pub(crate) fn new() -> io::Result<Self> {
         let file = tempfile::tempfile()?;
         let writer = BufWriter::with_capacity(1 << 20, file.try_clone()?);
-        Ok(RowFile {
-            file,
-            writer,
-            width,
-        })
+        Ok(RowFile { file, writer })
     }
 
-    /// Appends rows (a multiple of the width).
+    /// Appends rows (a multiple of `W` values).
     pub(crate) fn push(&mut self, rows: &[u32]) -> io::Result<()> {
         for v in rows {
             self.writer.write_all(&v.to_le_bytes())?;
@@ -166,13 +161,13 @@ impl RowFile {
         self.writer.flush()
     }
 
-    /// Row `i` into `out` (of the width).
-    pub(crate) fn get(&self, i: u32, out: &mut [u32]) -> io::Result<()> {
-        let mut buf = vec![0u8; self.width * 4];
+    /// Reads row `i` into `out` (no allocation: learning reads two rows per comparison).
+    pub(crate) fn get(&self, i: u32, out: &mut [u32; W]) -> io::Result<()> {
+        let mut buf = [[0u8; 4]; W];
         self.file
-            .read_exact_at(&mut buf, i as u64 * (self.width * 4) as u64)?;
-        for (o, c) in out.iter_mut().zip(buf.chunks_exact(4)) {
-            *o = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            .read_exact_at(buf.as_flattened_mut(), i as u64 * (W * 4) as u64)?;
+        for (o, c) in out.iter_mut().zip(buf) {
+            *o = u32::from_le_bytes(c);
         }
         Ok(())
     }
@@ -198,7 +193,7 @@ mod tests {
         s.finish().unwrap();
         assert_eq!(s.get(3).unwrap(), "packed");
         assert!(s.spilled_bytes() > 0);
-        let mut rows = RowFile::new(3).unwrap();
+        let mut rows = RowFile::<3>::new().unwrap();
         rows.push(&[1, 2, 3, u32::MAX, 0, 7]).unwrap();
         rows.finish().unwrap();
         let mut out = [0u32; 3];

@@ -1,6 +1,6 @@
 //! `retold dedup INPUT... --out DIR`: the whole pipeline over a corpus.
 
-use crate::term::{bar, bytes};
+use crate::term::{bar, binary_bytes, bytes};
 use crate::{with_threads, Failure, InputArgs};
 use anyhow::anyhow;
 use retold::{dedup, Config, KeepPolicy, Progress, Reader, Relation, RunOptions};
@@ -239,7 +239,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         writeln!(
             o,
             "  beyond --memory {}: texts {} on disk (compressed), candidate keys {} in {} sorted runs",
-            bytes(args.memory),
+            binary_bytes(args.memory),
             bytes(s.spilled_text_bytes as usize),
             bytes(s.spilled_keys.0 as usize),
             s.spilled_keys.1

@@ -89,6 +89,21 @@ pub fn bar(quiet: bool) -> ProgressBar {
     pb
 }
 
+/// A size given in binary units (as `--memory` takes them): `2 GiB`, `1.5 GiB`, `64 MiB`.
+pub fn binary_bytes(n: usize) -> String {
+    for (unit, shift) in [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        let one = 1u64 << shift;
+        if n as u64 >= one {
+            return if (n as u64).is_multiple_of(one) {
+                format!("{} {unit}", n as u64 >> shift)
+            } else {
+                format!("{:.1} {unit}", n as f64 / one as f64)
+            };
+        }
+    }
+    format!("{n} B")
+}
+
 /// Human-readable byte count.
 pub fn bytes(n: usize) -> String {
     let n = n as f64;
@@ -100,5 +115,18 @@ pub fn bytes(n: usize) -> String {
         format!("{:.1} kB", n / 1e3)
     } else {
         format!("{n} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_sizes_read_as_given() {
+        assert_eq!(binary_bytes(2 << 30), "2 GiB");
+        assert_eq!(binary_bytes(3 << 29), "1.5 GiB");
+        assert_eq!(binary_bytes(64 << 20), "64 MiB");
+        assert_eq!(binary_bytes(100), "100 B");
     }
 }

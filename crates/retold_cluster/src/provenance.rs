@@ -18,6 +18,10 @@ pub struct DocEvidence {
     pub attribution: bool,
     /// The text shows signs of machine translation.
     pub machine_translation_signs: bool,
+    /// The text carries an update or correction line ("Update: …", "This article was amended
+    /// on …"): a later version of a text that another member may hold before the edit.
+    #[serde(default)]
+    pub update_line: bool,
     /// Language (ISO 639-1), if known. Attribution lines are compared only between documents
     /// of one language (the phrases are language-specific, and a translation carries its
     /// source's credit line); see [`provenance`] for the one-language-out rule.
@@ -124,6 +128,9 @@ const SIMPLER_COVER: f32 = 0.5;
 /// this much by the other: its extra words are spread through the text (a condensed copy), not
 /// a block of its own, which may as well be a teaser or a wrapper a repost added.
 const SPREAD_COVER: f32 = 0.95;
+/// No update line where the other has one (the earlier version of an edited text): 1.5, as
+/// attribution (a copy may also be made of the updated version).
+const W_VERSION: i64 = 3;
 /// Characters per paragraph when saying how much more text a document holds.
 const PARAGRAPH_CHARS: usize = 350;
 
@@ -134,8 +141,9 @@ const ATTRIBUTION: usize = 3;
 const TRANSLATION: usize = 4;
 const WRAPPED: usize = 5;
 const SIMPLER: usize = 6;
+const VERSION: usize = 7;
 /// Kinds of evidence.
-const KINDS: usize = 7;
+const KINDS: usize = 8;
 const WEIGHTS: [i64; KINDS] = [
     W_DATE,
     W_CONTAINMENT,
@@ -144,6 +152,7 @@ const WEIGHTS: [i64; KINDS] = [
     W_TRANSLATION,
     W_WRAPPED,
     W_SIMPLER,
+    W_VERSION,
 ];
 /// The kinds of evidence, in the order of [`PairVotes::net`].
 pub const EVIDENCE_KINDS: [&str; KINDS] = [
@@ -154,6 +163,7 @@ pub const EVIDENCE_KINDS: [&str; KINDS] = [
     "translation",
     "wrapped",
     "fuller",
+    "update",
 ];
 
 /// The votes between two members of a cluster, kind by kind (see [`provenance_votes`]).
@@ -177,11 +187,12 @@ const AGAINST: [&str; KINDS] = [
     "signs of machine translation",
     "another document's whole text inside it after text of its own",
     "less content than a version of it (a simplified or condensed version)",
+    "an update line the other lacks (a later version)",
 ];
 
 /// Ranks the likely original among `members` (two or more documents).
 ///
-/// Every pair of members is compared on seven kinds of evidence; each comparison is a vote for
+/// Every pair of members is compared on eight kinds of evidence; each comparison is a vote for
 /// one of the two, worth the kind's weight:
 ///
 /// | evidence | weight | vote for `x` over `y` when |
@@ -190,6 +201,7 @@ const AGAINST: [&str; KINDS] = [
 /// | containment | 3.0 | `y_in_x ≥ 0.8` and `x_in_y ≤ y_in_x − 0.15`: `x` holds `y`'s text plus more of its own (`y` is an abridgement or extract) |
 /// | wrapper boilerplate | 2.0 | `y`'s boilerplate share (boilerplate ÷ (boilerplate + content)) exceeds `x`'s by ≥ 0.15, or `x` has no boilerplate at all and `y`'s share is ≥ 0.03: `y` is the repost |
 /// | attribution | 1.5 | `x` carries an attribution line naming a source agency and `y` does not |
+/// | update line | 1.5 | `y` carries an update or correction line and `x` does not: `y` is a later version |
 /// | machine translation | 3.0 | `y` shows signs of machine translation and `x` does not |
 /// | fuller version | 4.0 | `x` and `y` are versions of one text (`reworded`, or `duplicate` with `x` covered ≥ 0.95 by `y`) in one language, each covering ≥ 0.5 of the other, and `x` has ≥ 1.1 times `y`'s content and no fewer words per sentence: `y` is the simplified or condensed version |
 /// | wrapped | 3.0 | `y` holds all of `x` as containment would say, but `x`'s text starts after ≥ 3 % of `y`'s own content: `y` wraps or quotes `x` (a repost, an embedded passage), so the vote goes to `x` instead of `y` |
@@ -200,7 +212,8 @@ const AGAINST: [&str; KINDS] = [
 /// same text (`same_text`) and nothing tells them apart, the reason starts
 /// `"undetermined: no evidence between"`: exact copies without evidence stay undetermined.
 ///
-/// Attribution is compared only between members of one language (or of unknown language).
+/// Attribution and update lines are compared only between members of one language (or of
+/// unknown language).
 /// **One language out**: in a cluster of three or more members whose languages are all known,
 /// where one member is the only one in its language and all the others share another and hold
 /// at least two different texts (copies of one translation, joined by `duplicate` or
@@ -693,6 +706,17 @@ impl<'a> Ranking<'a> {
             .values()
             .fold((0, 0), |(n, a), &(m, b)| (n + m, a + b));
         let unknown = per_lang.get(&None).copied().unwrap_or_default();
+        // The same for update lines: (members, updated) per language.
+        let mut updated_per_lang: BTreeMap<Option<&str>, (i64, i64)> = BTreeMap::new();
+        for e in self.ev {
+            let c = updated_per_lang.entry(e.lang.as_deref()).or_default();
+            c.0 += 1;
+            c.1 += i64::from(e.update_line);
+        }
+        let total_updated = updated_per_lang
+            .values()
+            .fold((0, 0), |(n, a), &(m, b)| (n + m, a + b));
+        let unknown_updated = updated_per_lang.get(&None).copied().unwrap_or_default();
         for (i, e) in self.ev.iter().enumerate() {
             let (n, attributed) = match e.lang.as_deref() {
                 None => total,
@@ -705,6 +729,18 @@ impl<'a> Ranking<'a> {
                 self.wins[i][ATTRIBUTION] = n - attributed;
             } else {
                 self.losses[i][ATTRIBUTION] = attributed;
+            }
+            let (n, updated) = match e.lang.as_deref() {
+                None => total_updated,
+                l => {
+                    let own = updated_per_lang.get(&l).copied().unwrap_or_default();
+                    (own.0 + unknown_updated.0, own.1 + unknown_updated.1)
+                }
+            };
+            if e.update_line {
+                self.losses[i][VERSION] = n - updated;
+            } else {
+                self.wins[i][VERSION] = updated;
             }
             if e.machine_translation_signs {
                 self.losses[i][TRANSLATION] = k - translated;
@@ -742,6 +778,10 @@ impl<'a> Ranking<'a> {
             v[ATTRIBUTION] = sign(
                 ex.attribution && !ey.attribution,
                 ey.attribution && !ex.attribution,
+            );
+            v[VERSION] = sign(
+                ey.update_line && !ex.update_line,
+                ex.update_line && !ey.update_line,
             );
         }
         v[TRANSLATION] = sign(
@@ -1050,6 +1090,17 @@ impl<'a> Ranking<'a> {
                 ));
             }
         }
+        if wins[VERSION] > 0 {
+            if two {
+                parts.push("no update line where the other has one (a later version)".to_string());
+            } else {
+                parts.push(format!(
+                    "no update line where {} of the others {} one (later versions)",
+                    wins[VERSION],
+                    if wins[VERSION] == 1 { "has" } else { "have" }
+                ));
+            }
+        }
         // One part per kind that won, in this order: tag each with its weight.
         let kinds = [
             DATE,
@@ -1059,6 +1110,7 @@ impl<'a> Ranking<'a> {
             SIMPLER,
             ATTRIBUTION,
             TRANSLATION,
+            VERSION,
         ]
         .into_iter()
         .filter(|&kind| wins[kind] > 0);
@@ -1109,6 +1161,7 @@ mod tests {
             boilerplate_len: boilerplate,
             attribution: false,
             machine_translation_signs: false,
+            update_line: false,
             lang: None,
             words_per_sentence: 0.0,
         }
@@ -1288,6 +1341,38 @@ mod tests {
             "{}",
             p.reason
         );
+    }
+
+    #[test]
+    fn an_update_line_marks_the_later_version() {
+        let mut later = doc(Some("2021-10-21"), 2000, 0);
+        later.update_line = true;
+        let earlier = doc(Some("2021-10-21"), 2000, 0);
+        // Alone it is thin evidence, as attribution is.
+        let p = run(&[later.clone(), earlier.clone()], &[]);
+        assert_eq!(p.original, None);
+        assert!(
+            p.reason
+                .contains("no update line where the other has one (a later version) [weight 1.5]"),
+            "{}",
+            p.reason
+        );
+        // With an attribution line it decides.
+        let mut credited = earlier.clone();
+        credited.attribution = true;
+        let p = run(&[later.clone(), credited], &[]);
+        assert_eq!(p.original, Some(1), "{}", p.reason);
+        // Not across languages.
+        let mut de = later;
+        de.lang = Some("de".to_string());
+        let mut en = earlier;
+        en.lang = Some("en".to_string());
+        let votes = provenance_votes(
+            &[0, 1],
+            &|i| [de.clone(), en.clone()][i as usize].clone(),
+            &[],
+        );
+        assert!(votes.iter().all(|v| v.net[VERSION] == 0), "{votes:?}");
     }
 
     #[test]

@@ -160,6 +160,8 @@ struct Deduper {
     semantic: String,
     model_dir: Option<PathBuf>,
     keep: KeepPolicy,
+    /// The pipeline's memory budget in bytes (`retold dedup --memory`); `None`: the default.
+    memory: Option<usize>,
 }
 
 /// The string column `name` of `batch` (any type Arrow casts to text), or `None` when absent
@@ -190,8 +192,18 @@ fn column(
 #[pymethods]
 impl Deduper {
     #[new]
-    #[pyo3(signature = (*, semantic = "auto", model_dir = None, keep = "original"))]
-    fn new(semantic: &str, model_dir: Option<PathBuf>, keep: &str) -> PyResult<Self> {
+    #[pyo3(signature = (*, semantic = "auto", model_dir = None, keep = "original", memory = None))]
+    fn new(
+        semantic: &str,
+        model_dir: Option<PathBuf>,
+        keep: &str,
+        memory: Option<usize>,
+    ) -> PyResult<Self> {
+        if memory.is_some_and(|m| m < 1 << 20) {
+            return Err(input(
+                "memory is a budget in bytes and must be at least 1 MiB (1048576)".to_string(),
+            ));
+        }
         let keep = keep
             .parse::<KeepPolicy>()
             .map_err(|e| input(e.to_string()))?;
@@ -205,6 +217,7 @@ impl Deduper {
             semantic: semantic.to_string(),
             model_dir,
             keep,
+            memory,
         })
     }
 
@@ -296,11 +309,15 @@ impl Deduper {
     )> {
         let models = models(&self.semantic, self.model_dir.clone())?;
         let (docs, keep) = (&self.docs, self.keep);
+        let mut cfg = Config::default();
+        if let Some(m) = self.memory {
+            cfg.set_memory(m);
+        }
         let out = py.detach(|| {
             let mut on_bad = |_: &IngestError| false;
             retold::dedup(
                 docs.iter().cloned().map(Ok),
-                &Config::default(),
+                &cfg,
                 RunOptions {
                     keep,
                     on_bad: &mut on_bad,

@@ -133,6 +133,11 @@ impl SeedIndex {
         &self.runs
     }
 
+    /// Bytes on disk and runs (as [`crate::LshIndex::spilled`]).
+    pub fn spilled(&self) -> (u64, usize) {
+        (self.runs.bytes(), self.runs.runs())
+    }
+
     /// All pairs `(a, b, shared)`, `a < b`, sorted, where `shared ≥ min_shared` (0 acts as 1) is
     /// the number of distinct seeds both documents hold, counting only seeds held by at most
     /// `max_df` documents: a seed in more documents is template or boilerplate text and is

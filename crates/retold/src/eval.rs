@@ -448,9 +448,11 @@ pub fn dump_provenance(
         let line = serde_json::json!({
             "cluster": c.name,
             "original": id(original),
+            "original_number": original,
             "named": c.original.map(id),
             "docs": c.docs.iter().map(|&d| id(d)).collect::<Vec<_>>(),
             "votes": votes,
+            "input": c.provenance_input,
         });
         writeln!(w, "{line}").map_err(file_err)?;
     }

@@ -49,7 +49,7 @@ pub use index_view::ClusterPage;
 pub use live::{Live, LiveAdd};
 pub use pipeline::{dedup, Cascade, DedupOutput, GroupPair, Progress, RunOptions, Stats};
 pub use relation::Relation;
-pub use retold_cluster::KeepPolicy;
+pub use retold_cluster::{KeepPolicy, ProvenanceInput, Weights as ProvenanceWeights};
 /// The embedding backend (models, discovery, errors).
 pub use retold_embed as embed;
 /// Main-text extraction from web pages (feature `html`).

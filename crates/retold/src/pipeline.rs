@@ -93,6 +93,9 @@ pub struct ClusterResult {
     /// The provenance votes between its members, kind by kind; empty unless
     /// [`Config::provenance_votes`] (for fitting the weights).
     pub votes: Vec<retold_cluster::PairVotes>,
+    /// What provenance saw (members, evidence, containment); only with
+    /// [`Config::provenance_votes`], for re-deciding under other weights.
+    pub provenance_input: Option<retold_cluster::ProvenanceInput>,
 }
 
 /// Counters of a run.
@@ -1335,10 +1338,15 @@ pub(crate) fn group(
             };
             let prov = retold_cluster::provenance(&numbered, &evidence, &inside);
             // Votes name corpus numbers; a whole-corpus run (eval) numbers by identity.
-            let votes = if cfg.provenance_votes {
-                retold_cluster::provenance_votes(&numbered, &evidence, &inside)
+            let (votes, provenance_input) = if cfg.provenance_votes {
+                (
+                    retold_cluster::provenance_votes(&numbered, &evidence, &inside),
+                    Some(retold_cluster::ProvenanceInput::new(
+                        &numbered, &evidence, &inside,
+                    )),
+                )
             } else {
-                Vec::new()
+                (Vec::new(), None)
             };
             let original = prov.original.map(local);
             let sr = story_roots[docs[0] as usize];
@@ -1355,6 +1363,7 @@ pub(crate) fn group(
                 original_reason: prov.reason,
                 story,
                 votes,
+                provenance_input,
             }
         })
         .collect();

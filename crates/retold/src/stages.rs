@@ -449,6 +449,7 @@ pub fn name_groups(n: usize, components: Vec<ComponentGroups>) -> (Vec<ClusterRe
                 story,
                 // Votes are kept only by a whole-corpus run (`Config::provenance_votes`).
                 votes: Vec::new(),
+                provenance_input: None,
             }
         })
         .collect();

@@ -268,3 +268,79 @@ fn run_pan(args: Args) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// Flags of `retold provenance-refit` (a tool of `scripts/fit_provenance.py`, hidden from
+/// `--help`).
+#[derive(clap::Args)]
+pub struct RefitArgs {
+    /// Dumps written by `retold eval --dump-provenance` (JSONL).
+    #[arg(required = true)]
+    pub dumps: Vec<PathBuf>,
+    /// Weights of the eight kinds of evidence, in the order of the dump's votes (date,
+    /// containment, boilerplate, attribution, translation, wrapped, fuller, update), each a
+    /// multiple of 0.5; default: the weights in use.
+    #[arg(long, value_delimiter = ',')]
+    pub weights: Option<Vec<f64>>,
+}
+
+/// Re-decides the provenance of each dumped cluster under `--weights` and prints, per dump,
+/// the scores `eval` reports (right, wrong, undetermined, no evidence), as JSON.
+pub fn run_refit(args: RefitArgs) -> Result<(), Failure> {
+    let user = |m: String| Failure::User(anyhow::anyhow!(m));
+    let mut weights = retold::ProvenanceWeights::default();
+    if let Some(w) = &args.weights {
+        if w.len() != weights.0.len() {
+            return Err(user(format!(
+                "--weights: {} values given, {} needed",
+                w.len(),
+                weights.0.len()
+            )));
+        }
+        for (slot, &v) in weights.0.iter_mut().zip(w) {
+            if !(v >= 0.0 && (v * 2.0).fract() == 0.0) {
+                return Err(user(format!("--weights: {v} is not a multiple of 0.5 ≥ 0")));
+            }
+            *slot = (v * 2.0) as i64;
+        }
+    }
+    let mut out = serde_json::Map::new();
+    for path in &args.dumps {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| user(format!("{}: {e}", path.display())))?;
+        let (mut right, mut wrong, mut undetermined, mut no_evidence) = (0, 0, 0, 0);
+        for (i, line) in text.lines().enumerate() {
+            let bad =
+                |e: &dyn std::fmt::Display| user(format!("{}:{}: {e}", path.display(), i + 1));
+            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(&e))?;
+            let input: retold::ProvenanceInput =
+                serde_json::from_value(v["input"].clone()).map_err(|e| bad(&e))?;
+            let original = v["original_number"]
+                .as_u64()
+                .ok_or_else(|| bad(&"no original_number"))?;
+            let p = input.decide(&weights);
+            match p.original {
+                Some(o) if u64::from(o) == original => right += 1,
+                Some(_) => wrong += 1,
+                None => {
+                    undetermined += 1;
+                    no_evidence += usize::from(p.reason.starts_with("undetermined: no evidence"));
+                }
+            }
+        }
+        out.insert(
+            path.display().to_string(),
+            serde_json::json!({
+                "right": right,
+                "wrong": wrong,
+                "undetermined": undetermined,
+                "no_evidence": no_evidence,
+            }),
+        );
+    }
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::Value::Object(out)
+    )?;
+    Ok(())
+}

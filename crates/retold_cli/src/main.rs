@@ -38,6 +38,10 @@ enum Command {
     Dedup(dedup_cmd::Args),
     /// Run the pipeline on a labelled dataset and score it against its gold labels.
     Eval(eval_cmd::Args),
+    /// Re-decide dumped clusters' provenance under other weights (for
+    /// scripts/fit_provenance.py).
+    #[command(hide = true)]
+    ProvenanceRefit(eval_cmd::RefitArgs),
     /// Extract the article text of web pages (.html/.htm, gzip ok).
     Extract(extract_cmd::Args),
     /// A persistent index: add documents batch by batch, match new ones against it.
@@ -293,6 +297,7 @@ fn main() -> ExitCode {
         Command::Extract(a) => extract_cmd::run(a),
         Command::Dedup(a) => dedup_cmd::run(a),
         Command::Eval(a) => eval_cmd::run(a),
+        Command::ProvenanceRefit(a) => eval_cmd::run_refit(a),
         Command::Index(a) => index_cmd::run(a),
         #[cfg(feature = "server")]
         Command::Serve(a) => serve_cmd::run(a),

@@ -86,10 +86,35 @@ fn eval_scores_the_named_originals() {
     assert_eq!(votes.len(), 3, "{v}");
     for vote in votes {
         assert_eq!(vote["net"][0], 1, "{vote}");
-        assert_eq!(vote["net"].as_array().unwrap().len(), 7, "{vote}");
+        assert_eq!(vote["net"].as_array().unwrap().len(), 8, "{vote}");
     }
     let l = dumped.iter().find(|c| c["original"] == "lib").unwrap();
     assert_eq!(l["votes"], serde_json::json!([]), "{l}");
+    // Re-deciding the dump under the weights in use gives eval's scores; without dates, the
+    // dated cluster has no evidence left.
+    let votes = p("votes.jsonl");
+    let refit = |extra: &[&str]| {
+        let mut args = vec!["provenance-refit", votes.as_str()];
+        args.extend_from_slice(extra);
+        let o = retold(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        r[votes.as_str()].clone()
+    };
+    let same = refit(&[]);
+    assert_eq!(
+        (same["right"].as_u64(), same["no_evidence"].as_u64()),
+        (Some(1), Some(1)),
+        "{same}"
+    );
+    let dateless = refit(&["--weights", "0,3,2,1.5,3,3,4,1.5"]);
+    assert_eq!(
+        (dateless["right"].as_u64(), dateless["no_evidence"].as_u64()),
+        (Some(0), Some(2)),
+        "{dateless}"
+    );
+    let o = retold(&["provenance-refit", votes.as_str(), "--weights", "1,2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // The dated cluster is named right; the same-day pair has no evidence.
     assert_eq!(pv["clusters"], 2, "{pv}");
     assert_eq!(pv["right"], 1, "{pv}");

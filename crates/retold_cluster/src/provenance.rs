@@ -154,6 +154,64 @@ const WEIGHTS: [i64; KINDS] = [
     W_SIMPLER,
     W_VERSION,
 ];
+/// The weight of each kind of evidence ([`EVIDENCE_KINDS`] order), in halves: `8` is 4.0.
+/// [`Default`] is the weights `provenance` uses, fitted on the dev data by
+/// `scripts/fit_provenance.py`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Weights(pub [i64; KINDS]);
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights(WEIGHTS)
+    }
+}
+
+/// The members, their evidence and their containment records as [`provenance`] saw them (for
+/// re-deciding under other weights when fitting them: [`provenance_weighted`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProvenanceInput {
+    /// The members, sorted.
+    pub members: Vec<u32>,
+    /// Their evidence, in `members` order.
+    pub evidence: Vec<DocEvidence>,
+    /// The containment records among them.
+    pub containment: Vec<Containment>,
+}
+
+impl ProvenanceInput {
+    /// What [`provenance`] would see of `members`.
+    pub fn new(
+        members: &[u32],
+        evidence: &dyn Fn(u32) -> DocEvidence,
+        containment: &[Containment],
+    ) -> Self {
+        let mut docs = members.to_vec();
+        docs.sort_unstable();
+        docs.dedup();
+        let inside = |d: u32| docs.binary_search(&d).is_ok();
+        ProvenanceInput {
+            evidence: docs.iter().map(|&d| evidence(d)).collect(),
+            containment: containment
+                .iter()
+                .filter(|c| inside(c.a) && inside(c.b))
+                .copied()
+                .collect(),
+            members: docs,
+        }
+    }
+
+    /// [`provenance_weighted`] of this input.
+    pub fn decide(&self, weights: &Weights) -> Provenance {
+        let ev = |d: u32| {
+            self.members
+                .binary_search(&d)
+                .map(|i| self.evidence[i].clone())
+                .unwrap_or_default()
+        };
+        provenance_weighted(&self.members, &ev, &self.containment, weights)
+    }
+}
+
 /// The kinds of evidence, in the order of [`PairVotes::net`].
 pub const EVIDENCE_KINDS: [&str; KINDS] = [
     "date",
@@ -237,6 +295,16 @@ pub fn provenance(
     evidence: &dyn Fn(u32) -> DocEvidence,
     containment: &[Containment],
 ) -> Provenance {
+    provenance_weighted(members, evidence, containment, &Weights::default())
+}
+
+/// [`provenance`] under other weights.
+pub fn provenance_weighted(
+    members: &[u32],
+    evidence: &dyn Fn(u32) -> DocEvidence,
+    containment: &[Containment],
+    weights: &Weights,
+) -> Provenance {
     let mut docs = members.to_vec();
     docs.sort_unstable();
     docs.dedup();
@@ -256,7 +324,7 @@ pub fn provenance(
         _ => {}
     }
     let (ev, odd) = member_evidence(&docs, evidence, containment);
-    let ranked = Ranking::new(&docs, &ev, containment).decide();
+    let ranked = Ranking::new(&docs, &ev, containment, weights).decide();
     match (ranked.original, odd) {
         (None, Some(o)) => Provenance {
             original: Some(docs[o]),
@@ -282,7 +350,7 @@ pub fn provenance_votes(
     docs.sort_unstable();
     docs.dedup();
     let (ev, _) = member_evidence(&docs, evidence, containment);
-    let ranking = Ranking::new(&docs, &ev, containment);
+    let ranking = Ranking::new(&docs, &ev, containment, &Weights::default());
     let mut out = Vec::new();
     for x in 0..docs.len() {
         for y in x + 1..docs.len() {
@@ -440,16 +508,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// A kind's weight as a reason shows it: `[weight 4.0]`.
-fn weight_tag(kind: usize) -> String {
-    format!("[weight {:.1}]", WEIGHTS[kind] as f32 / 2.0)
-}
-
-/// Evidence against a document, with its weight.
-fn against_tagged(kind: usize) -> String {
-    format!("{} {}", AGAINST[kind], weight_tag(kind))
-}
-
 /// Thousands separators: 12345 → "12,345".
 fn count(n: usize) -> String {
     let digits = n.to_string();
@@ -496,6 +554,7 @@ struct Pair {
 
 struct Ranking<'a> {
     docs: &'a [u32],
+    weights: [i64; KINDS],
     ev: &'a [DocEvidence],
     dates: Vec<Option<Day>>,
     /// Boilerplate share in millionths, `None` when the document has no length at all.
@@ -513,10 +572,16 @@ struct Ranking<'a> {
 }
 
 impl<'a> Ranking<'a> {
-    fn new(docs: &'a [u32], ev: &'a [DocEvidence], containment: &[Containment]) -> Self {
+    fn new(
+        docs: &'a [u32],
+        ev: &'a [DocEvidence],
+        containment: &[Containment],
+        weights: &Weights,
+    ) -> Self {
         let k = docs.len();
         let mut r = Ranking {
             docs,
+            weights: weights.0,
             ev,
             dates: ev
                 .iter()
@@ -541,6 +606,16 @@ impl<'a> Ranking<'a> {
         r.tally_boilerplate();
         r.tally_flags();
         r
+    }
+
+    /// A kind's weight as a reason shows it: `[weight 4.0]`.
+    fn weight_tag(&self, kind: usize) -> String {
+        format!("[weight {:.1}]", self.weights[kind] as f32 / 2.0)
+    }
+
+    /// Evidence against a document, with its weight.
+    fn against_tagged(&self, kind: usize) -> String {
+        format!("{} {}", AGAINST[kind], self.weight_tag(kind))
     }
 
     fn pos(&self, doc: u32) -> Option<usize> {
@@ -794,7 +869,7 @@ impl<'a> Ranking<'a> {
     /// The weighted evidence for `x` over `y` minus that for `y` over `x`.
     fn net_between(&self, x: usize, y: usize) -> i64 {
         let v = self.votes_between(x, y);
-        (0..KINDS).map(|k| WEIGHTS[k] * v[k]).sum()
+        (0..KINDS).map(|k| self.weights[k] * v[k]).sum()
     }
 
     /// Members `x` and `y` hold the same text and no evidence sets one above the other.
@@ -804,13 +879,13 @@ impl<'a> Ranking<'a> {
 
     fn pro(&self, i: usize) -> i64 {
         (0..KINDS)
-            .map(|kind| WEIGHTS[kind] * self.wins[i][kind])
+            .map(|kind| self.weights[kind] * self.wins[i][kind])
             .sum()
     }
 
     fn con(&self, i: usize) -> i64 {
         (0..KINDS)
-            .map(|kind| WEIGHTS[kind] * self.losses[i][kind])
+            .map(|kind| self.weights[kind] * self.losses[i][kind])
             .sum()
     }
 
@@ -864,7 +939,7 @@ impl<'a> Ranking<'a> {
             let mut reason = self.for_parts(top).join("; ");
             let against: Vec<String> = (0..KINDS)
                 .filter(|&kind| self.losses[top][kind] > 0)
-                .map(against_tagged)
+                .map(|kind| self.against_tagged(kind))
                 .collect();
             if !against.is_empty() {
                 reason.push_str("; outweighing ");
@@ -886,7 +961,7 @@ impl<'a> Ranking<'a> {
             } else {
                 let against: Vec<String> = (0..KINDS)
                     .filter(|&kind| self.losses[top][kind] > 0)
-                    .map(against_tagged)
+                    .map(|kind| self.against_tagged(kind))
                     .collect();
                 format!(
                     "for doc {doc}: {}; against it: {}",
@@ -1117,7 +1192,7 @@ impl<'a> Ranking<'a> {
         parts
             .into_iter()
             .zip(kinds)
-            .map(|(part, kind)| format!("{part} {}", weight_tag(kind)))
+            .map(|(part, kind)| format!("{part} {}", self.weight_tag(kind)))
             .collect()
     }
 
@@ -1302,7 +1377,7 @@ mod tests {
         let lens = [0, 0, 40, 100, 160, 700, 1500, 3000];
         let evs: Vec<DocEvidence> = lens.iter().map(|&b| doc(None, 3000, b)).collect();
         let docs: Vec<u32> = (0..evs.len() as u32).collect();
-        let r = Ranking::new(&docs, &evs, &[]);
+        let r = Ranking::new(&docs, &evs, &[], &Weights::default());
         for x in 0..evs.len() {
             let (sx, row) = (r.shares[x].unwrap(), &r.shares);
             let wins = row.iter().filter(|y| more_wrapper(sx, y.unwrap())).count() as i64;
@@ -1615,9 +1690,9 @@ mod tests {
         assert_eq!(p.original, None, "{}", p.reason);
         // In one language the credit line votes (alone it is thin evidence, but it counts).
         let same = [in_lang("en", false), in_lang("en", true)];
-        let r = Ranking::new(&[0, 1], &same, &[]);
+        let r = Ranking::new(&[0, 1], &same, &[], &Weights::default());
         assert_eq!(r.wins[1][ATTRIBUTION], 1);
-        let r = Ranking::new(&[0, 1], &evs, &[]);
+        let r = Ranking::new(&[0, 1], &evs, &[], &Weights::default());
         assert_eq!(r.wins[1][ATTRIBUTION], 0);
     }
 

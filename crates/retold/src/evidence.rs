@@ -21,14 +21,18 @@ const ATTRIBUTION: &[&str] = &[
     "agence france-presse",
 ];
 
+/// True when some line of the content of at most 400 bytes (a credit or note line, not a
+/// paragraph) satisfies `test`.
+fn any_short_line(p: &Prepared, test: impl Fn(&str) -> bool) -> bool {
+    let text = p.norm.text();
+    retold_text::segment::lines(text)
+        .into_iter()
+        .any(|r| text[r.clone()].len() <= 400 && test(&text[r]))
+}
+
 /// True when the content carries an attribution line.
 pub fn has_attribution(p: &Prepared) -> bool {
-    let text = p.norm.text();
-    retold_text::segment::lines(text).into_iter().any(|r| {
-        let line = &text[r];
-        if line.len() > 400 {
-            return false;
-        }
+    any_short_line(p, |line| {
         let l = line.to_lowercase();
         ATTRIBUTION.iter().any(|a| l.contains(a))
     })
@@ -63,12 +67,7 @@ const UPDATE_PHRASES: &[&str] = &[
 /// True when the content carries an update or correction line (a later version of a text
 /// carries one that the earlier lacks). "Last updated: …" page furniture is not one.
 pub fn has_update_line(p: &Prepared) -> bool {
-    let text = p.norm.text();
-    retold_text::segment::lines(text).into_iter().any(|r| {
-        let line = &text[r];
-        if line.len() > 400 {
-            return false;
-        }
+    any_short_line(p, |line| {
         let l = line
             .trim_start_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase();

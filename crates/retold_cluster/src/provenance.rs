@@ -762,6 +762,33 @@ impl<'a> Ranking<'a> {
         }
     }
 
+    /// For each member, the members it is compared with on a language-bound flag (those of its
+    /// language and those of unknown language; all for a member of unknown language) and how
+    /// many of them carry the flag, itself included.
+    fn within_language(&self, flag: impl Fn(&DocEvidence) -> bool) -> Vec<(i64, i64)> {
+        // (members, flagged) per language; `None`: language unknown, compared with all.
+        let mut per_lang: BTreeMap<Option<&str>, (i64, i64)> = BTreeMap::new();
+        for e in self.ev {
+            let c = per_lang.entry(e.lang.as_deref()).or_default();
+            c.0 += 1;
+            c.1 += i64::from(flag(e));
+        }
+        let total = per_lang
+            .values()
+            .fold((0, 0), |(n, a), &(m, b)| (n + m, a + b));
+        let unknown = per_lang.get(&None).copied().unwrap_or_default();
+        self.ev
+            .iter()
+            .map(|e| match e.lang.as_deref() {
+                None => total,
+                l => {
+                    let own = per_lang.get(&l).copied().unwrap_or_default();
+                    (own.0 + unknown.0, own.1 + unknown.1)
+                }
+            })
+            .collect()
+    }
+
     fn tally_flags(&mut self) {
         let k = self.docs.len() as i64;
         let translated = self
@@ -769,53 +796,22 @@ impl<'a> Ranking<'a> {
             .iter()
             .filter(|e| e.machine_translation_signs)
             .count() as i64;
-        // Attribution within a language: members of another known language are not compared.
-        // (members, attributed) per language; `None`: language unknown, compared with all.
-        let mut per_lang: BTreeMap<Option<&str>, (i64, i64)> = BTreeMap::new();
-        for e in self.ev {
-            let c = per_lang.entry(e.lang.as_deref()).or_default();
-            c.0 += 1;
-            c.1 += i64::from(e.attribution);
-        }
-        let total = per_lang
-            .values()
-            .fold((0, 0), |(n, a), &(m, b)| (n + m, a + b));
-        let unknown = per_lang.get(&None).copied().unwrap_or_default();
-        // The same for update lines: (members, updated) per language.
-        let mut updated_per_lang: BTreeMap<Option<&str>, (i64, i64)> = BTreeMap::new();
-        for e in self.ev {
-            let c = updated_per_lang.entry(e.lang.as_deref()).or_default();
-            c.0 += 1;
-            c.1 += i64::from(e.update_line);
-        }
-        let total_updated = updated_per_lang
-            .values()
-            .fold((0, 0), |(n, a), &(m, b)| (n + m, a + b));
-        let unknown_updated = updated_per_lang.get(&None).copied().unwrap_or_default();
+        // Attribution and update lines within a language: members of another known language
+        // are not compared.
+        let attributed = self.within_language(|e| e.attribution);
+        let updated = self.within_language(|e| e.update_line);
         for (i, e) in self.ev.iter().enumerate() {
-            let (n, attributed) = match e.lang.as_deref() {
-                None => total,
-                l => {
-                    let own = per_lang.get(&l).copied().unwrap_or_default();
-                    (own.0 + unknown.0, own.1 + unknown.1)
-                }
-            };
+            let (n, a) = attributed[i];
             if e.attribution {
-                self.wins[i][ATTRIBUTION] = n - attributed;
+                self.wins[i][ATTRIBUTION] = n - a;
             } else {
-                self.losses[i][ATTRIBUTION] = attributed;
+                self.losses[i][ATTRIBUTION] = a;
             }
-            let (n, updated) = match e.lang.as_deref() {
-                None => total_updated,
-                l => {
-                    let own = updated_per_lang.get(&l).copied().unwrap_or_default();
-                    (own.0 + unknown_updated.0, own.1 + unknown_updated.1)
-                }
-            };
+            let (n, u) = updated[i];
             if e.update_line {
-                self.losses[i][VERSION] = n - updated;
+                self.losses[i][VERSION] = n - u;
             } else {
-                self.wins[i][VERSION] = updated;
+                self.wins[i][VERSION] = u;
             }
             if e.machine_translation_signs {
                 self.losses[i][TRANSLATION] = k - translated;

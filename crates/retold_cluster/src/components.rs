@@ -4,13 +4,6 @@
 /// smallest node number in it. Pairs naming a node `>= n` are ignored.
 pub fn components(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            parent[x as usize] = parent[parent[x as usize] as usize];
-            x = parent[x as usize];
-        }
-        x
-    }
     for &(a, b) in pairs
         .iter()
         .filter(|&&(a, b)| (a as usize) < n && (b as usize) < n)
@@ -21,6 +14,15 @@ pub fn components(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
         }
     }
     (0..n as u32).map(|i| find(&mut parent, i)).collect()
+}
+
+/// The root of `x` in a union-find forest of parent links, halving the path on the way.
+pub(crate) fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
 }
 
 #[cfg(test)]

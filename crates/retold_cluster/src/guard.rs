@@ -177,13 +177,8 @@ impl Forest {
         }
     }
 
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let grand = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = grand;
-            x = grand;
-        }
-        x
+    fn find(&mut self, x: u32) -> u32 {
+        crate::components::find(&mut self.parent, x)
     }
 
     /// Number of edges between the components rooted at `ra` and `rb`, counted by scanning

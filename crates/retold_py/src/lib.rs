@@ -329,12 +329,12 @@ impl Deduper {
         })?;
         let pairs = py.detach(|| {
             to_batch(
-                &pair_template(),
+                pair_schema()?,
                 out.pairs.iter().map(|p| retold::output::pair_line(&out, p)),
             )
         })?;
         let clusters = to_batch(
-            &cluster_template(),
+            cluster_schema()?,
             out.clusters
                 .iter()
                 .map(|c| retold::output::cluster_line(&out, c)),
@@ -388,13 +388,35 @@ fn cluster_template() -> String {
     .expect("serializable")
 }
 
-/// The JSON lines of `rows` as one record batch, with the schema of `template`'s line.
+/// The schema of `pairs.jsonl` lines, derived once per process.
+fn pair_schema() -> PyResult<Arc<Schema>> {
+    static SCHEMA: std::sync::OnceLock<Arc<Schema>> = std::sync::OnceLock::new();
+    cached_schema(&SCHEMA, pair_template)
+}
+
+/// The schema of `clusters.jsonl` lines, derived once per process.
+fn cluster_schema() -> PyResult<Arc<Schema>> {
+    static SCHEMA: std::sync::OnceLock<Arc<Schema>> = std::sync::OnceLock::new();
+    cached_schema(&SCHEMA, cluster_template)
+}
+
+fn cached_schema(
+    cell: &std::sync::OnceLock<Arc<Schema>>,
+    template: fn() -> String,
+) -> PyResult<Arc<Schema>> {
+    if let Some(s) = cell.get() {
+        return Ok(s.clone());
+    }
+    let schema = Arc::new(schema_of(&template())?);
+    Ok(cell.get_or_init(|| schema).clone())
+}
+
+/// The JSON lines of `rows` as one record batch of `schema`.
 fn to_batch<T: serde::Serialize>(
-    template: &str,
+    schema: Arc<Schema>,
     rows: impl Iterator<Item = T>,
 ) -> PyResult<RecordBatch> {
     let fail = |e: &dyn std::fmt::Display| RetoldError::new_err(format!("arrow output: {e}"));
-    let schema = Arc::new(schema_of(template)?);
     let mut lines = Vec::new();
     for r in rows {
         serde_json::to_writer(&mut lines, &r).map_err(|e| fail(&e))?;

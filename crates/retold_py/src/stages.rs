@@ -21,7 +21,7 @@ use retold::stages::{
 use retold::{Config, Document, GroupPair, KeepPolicy, Origin, Relation};
 use std::collections::HashMap;
 
-use crate::{input, pair_template, schema_of, to_batch, RetoldError};
+use crate::{input, pair_schema, to_batch, RetoldError};
 
 fn fail(e: impl std::fmt::Display) -> PyErr {
     RetoldError::new_err(format!("arrow: {e}"))
@@ -399,7 +399,7 @@ const VERIFY_EXTRA: [(&str, DataType); 9] = [
 ];
 
 fn verify_schema() -> PyResult<Schema> {
-    let base = schema_of(&pair_template())?;
+    let base = pair_schema()?;
     let mut fields: Vec<Field> = base.fields().iter().map(|f| f.as_ref().clone()).collect();
     fields.extend(
         VERIFY_EXTRA
@@ -472,7 +472,7 @@ pub fn verify_batch(
                 passages: &p.analysis.passages,
             }
         });
-        let base = to_batch(&pair_template(), lines)?;
+        let base = to_batch(pair_schema()?, lines)?;
         let json = |e: &DocEvidence| serde_json::to_string(e).map_err(fail);
         let mut columns: Vec<ArrayRef> = base.columns().to_vec();
         let idx = |f: &dyn Fn(&VerifiedPair) -> u32| -> ArrayRef {

@@ -60,8 +60,8 @@ pub struct Containment {
     /// copy or repost, not an independent version).
     #[serde(default)]
     pub duplicate: bool,
-    /// The pair is a rewrite (one text reworded in one language): the only relation where
-    /// sentence length tells the direction.
+    /// The pair is a rewrite (one text reworded in one language): with `duplicate`, the
+    /// relations where the fuller of two versions is the original (see [`provenance`]).
     #[serde(default)]
     pub reworded: bool,
 }
@@ -719,8 +719,9 @@ impl<'a> Ranking<'a> {
         {
             return;
         }
-        // `x` is the fuller version of `y`: clearly more content, sentences no shorter, and
-        // its extra words spread through text that `y` covers (not a block of its own).
+        // `x` is the fuller version of `y`: clearly more content and sentences no shorter; for a
+        // duplicate also its extra words spread through text that `y` covers (not a block of
+        // its own).
         let fuller = |x: &DocEvidence, y: &DocEvidence, x_in_y: f32| {
             x.words_per_sentence >= y.words_per_sentence
                 && x.content_len as f32 >= SIMPLER_RATIO * y.content_len as f32

@@ -31,7 +31,6 @@ stored doubled), the one place where the weights live, and writes the table betw
 in docs/quality.md (scripts/quality.py keeps that section). Only dev data is used.
 """
 import argparse
-import glob
 import json
 import math
 import os
@@ -41,7 +40,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from md_section import write_section  # noqa: E402
-from quality import REPO_ROOT, default_binary, ensure_synthetic, known_originals  # noqa: E402
+from quality import (REPO_ROOT, default_binary, ensure_synthetic, known_originals,  # noqa: E402
+                     seed_files, write_originals)
 
 START, END = "<!-- provenance-weights:start -->", "<!-- provenance-weights:end -->"
 
@@ -56,8 +56,8 @@ def seed_set(shared, out_dir):
     and a gold cluster naming 001, the VOA article, as its original."""
     d = os.path.join(out_dir, "seed")
     os.makedirs(d, exist_ok=True)
-    files = sorted(glob.glob(os.path.join(shared, "seeds", "*.txt")))
-    if len(files) != 2:
+    files = seed_files(shared)
+    if not files:
         raise SystemExit("error: %s: expected the two seed .txt files" % os.path.join(shared, "seeds"))
     ids = [os.path.basename(f)[:3] for f in files]
     with open(os.path.join(d, "docs.jsonl"), "w", encoding="utf-8") as out:
@@ -75,9 +75,7 @@ def dump(binary, name, d, out_dir):
     originals = known_originals(name, d) if name != "seed" else ["001"]
     if not originals:
         raise SystemExit("error: %s: no known originals" % name)
-    ids = os.path.join(out_dir, "originals-%s.txt" % name)
-    with open(ids, "w", encoding="utf-8") as f:
-        f.write("\n".join(originals) + "\n")
+    ids = write_originals(out_dir, name, originals)
     path = os.path.join(out_dir, "provenance-%s.jsonl" % name)
     cmd = [binary, "eval", "--docs", os.path.join(d, "docs.jsonl"), "--gold",
            os.path.join(d, "gold.jsonl"), "--originals", ids, "--dump-provenance", path]

@@ -145,6 +145,14 @@ def known_originals(name, d):
     return ids or None
 
 
+def write_originals(logdir, name, originals):
+    """Writes the ids for `retold eval --originals` to LOGDIR/originals-NAME.txt; its path."""
+    path = os.path.join(logdir, "originals-%s.txt" % name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(originals) + "\n")
+    return path
+
+
 def run_eval(binary, name, d, timeout, logdir, lexical=False):
     os.makedirs(logdir, exist_ok=True)
     dump = os.path.join(logdir, "pairs-%s.jsonl" % name)
@@ -152,10 +160,7 @@ def run_eval(binary, name, d, timeout, logdir, lexical=False):
            "--dump-pairs", dump] + (["--semantic", "off"] if lexical else [])
     originals = known_originals(name, d)
     if originals:
-        path = os.path.join(logdir, "originals-%s.txt" % name)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("\n".join(originals) + "\n")
-        cmd += ["--originals", path]
+        cmd += ["--originals", write_originals(logdir, name, originals)]
     t0 = time.perf_counter()
     res = {"dataset": name, "dir": rel(d), "command": " ".join(rel(c) if os.path.exists(c) else c for c in cmd)}
     try:
@@ -497,10 +502,17 @@ def render_provenance(report):
     return out
 
 
+def seed_files(shared):
+    """The two seed texts of ../shared/seeds, sorted (the repost 000, the VOA original 001), or
+    None when they are not there."""
+    files = sorted(glob.glob(os.path.join(shared, "seeds", "*.txt")))
+    return files if len(files) == 2 else None
+
+
 def run_seed(binary, shared):
     """`retold compare --json` on the two seed texts: the named original and its reason."""
-    files = sorted(glob.glob(os.path.join(shared, "seeds", "*.txt")))
-    if len(files) != 2:
+    files = seed_files(shared)
+    if not files:
         return None
     p = subprocess.run([binary, "compare", files[0], files[1], "--json"], capture_output=True, text=True,
                        timeout=600)

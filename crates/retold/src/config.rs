@@ -241,6 +241,9 @@ impl Default for SemanticParams {
 /// bytes, so 10 million documents stay under 8 GB.
 pub const DEFAULT_MEMORY: usize = 2 << 30;
 
+/// The smallest memory budget [`Config::set_memory`] is given (`--memory 1M`).
+pub const MIN_MEMORY: usize = 1 << 20;
+
 /// The pipeline's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -292,9 +295,9 @@ pub struct Config {
     pub pair_chunk: usize,
     /// Keep pairs classified `unrelated` in the output (for fitting the classifier).
     pub keep_unrelated: bool,
-    /// Keep each cluster's provenance votes kind by kind (`ClusterResult::votes`), for
+    /// Keep what provenance saw of each cluster (`ClusterResult::provenance_input`), for
     /// fitting the weights (`retold eval --dump-provenance`). Off by default.
-    pub provenance_votes: bool,
+    pub keep_provenance_input: bool,
     /// Texts kept in memory up to this many bytes; beyond, they are spilled to a temporary
     /// file and read back for alignment.
     pub spill_bytes: usize,
@@ -347,7 +350,7 @@ impl Default for Config {
             prepared_cache_bytes: DEFAULT_MEMORY / 8,
             key_buffer_bytes: DEFAULT_MEMORY / 2,
             keep_unrelated: false,
-            provenance_votes: false,
+            keep_provenance_input: false,
         }
     }
 }

@@ -38,7 +38,7 @@ pub enum Error {
     /// store failed.
     #[error(transparent)]
     Index(#[from] retold_index::IndexError),
-    /// A gold file line is not what `retold eval` expects.
+    /// A line of a gold file (or of a provenance dump) is not what `retold eval` expects.
     #[error("{}:{line}: {message}", path.display())]
     Gold {
         /// The gold file.

@@ -135,6 +135,36 @@ pub struct ProvenanceScores {
     pub scored: Vec<(usize, u32)>,
 }
 
+impl ProvenanceScores {
+    /// Counts one cluster whose gold original is `original`, given the original named (if
+    /// any) and the reason.
+    fn count(&mut self, original: u32, named: Option<u32>, reason: &str) {
+        self.clusters += 1;
+        match named {
+            Some(x) if x == original => self.right += 1,
+            Some(_) => self.wrong += 1,
+            None => {
+                self.undetermined += 1;
+                if reason.starts_with("undetermined: no evidence") {
+                    self.no_evidence += 1;
+                }
+                if reason.starts_with("undetermined: no evidence between") {
+                    self.copies_tied += 1;
+                }
+            }
+        }
+    }
+
+    /// Fills in the shares from the counts.
+    fn finish(&mut self) {
+        let share = |x: usize, n: usize| (n > 0).then(|| r4(x as f64 / n as f64));
+        let with = self.clusters - self.no_evidence;
+        self.right_share_with_evidence = share(self.right, with);
+        self.wrong_share_with_evidence = share(self.wrong, with);
+        self.undetermined_share = share(self.undetermined, self.clusters);
+    }
+}
+
 /// A gold pair: `None` label = reproduced with any fine label.
 struct GoldPair {
     a: u32,
@@ -424,8 +454,8 @@ pub fn dump_pairs(out: &DedupOutput, gold: &Path, to: &Path) -> Result<(), Error
 }
 
 /// Writes, for each cluster that `scores` scored, its gold original and the provenance votes
-/// between its members kind by kind (JSONL), for `scripts/fit_provenance.py`. The run needs
-/// [`crate::Config::provenance_votes`].
+/// between its members kind by kind, with what provenance saw (JSONL), for
+/// `scripts/fit_provenance.py`. The run needs [`crate::Config::keep_provenance_input`].
 pub fn dump_provenance(
     out: &DedupOutput,
     scores: &ProvenanceScores,
@@ -441,8 +471,9 @@ pub fn dump_provenance(
     for &(k, original) in &scores.scored {
         let c = &out.clusters[k];
         let votes: Vec<serde_json::Value> = c
-            .votes
+            .provenance_input
             .iter()
+            .flat_map(|input| input.votes())
             .map(|v| serde_json::json!({"x": id(v.x), "y": id(v.y), "net": v.net}))
             .collect();
         let line = serde_json::json!({
@@ -458,6 +489,37 @@ pub fn dump_provenance(
     }
     w.flush().map_err(file_err)?;
     Ok(())
+}
+
+/// The provenance scores of the clusters in a [`dump_provenance`] file, decided again under
+/// `weights` (for fitting them).
+pub fn rescore_provenance(
+    dump: &Path,
+    weights: &retold_cluster::Weights,
+) -> Result<ProvenanceScores, Error> {
+    let text = std::fs::read_to_string(dump).map_err(|error| Error::File {
+        path: dump.to_path_buf(),
+        error,
+    })?;
+    let mut s = ProvenanceScores::default();
+    for (i, line) in text.lines().enumerate() {
+        let bad = |message: String| Error::Gold {
+            path: dump.to_path_buf(),
+            line: i as u64 + 1,
+            message,
+        };
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        let input: retold_cluster::ProvenanceInput =
+            serde_json::from_value(v["input"].clone()).map_err(|e| bad(e.to_string()))?;
+        let original = v["original_number"]
+            .as_u64()
+            .and_then(|o| u32::try_from(o).ok())
+            .ok_or_else(|| bad("no original_number".to_string()))?;
+        let p = input.decide(weights);
+        s.count(original, p.original, &p.reason);
+    }
+    s.finish();
+    Ok(s)
 }
 
 /// Scores `out` (a run over the dataset's documents) against the gold file at `gold`.
@@ -598,29 +660,10 @@ fn score_provenance(
         }) else {
             continue;
         };
-        s.clusters += 1;
         s.scored.push((k, o));
-        match c.original {
-            Some(x) if x == o => s.right += 1,
-            Some(_) => s.wrong += 1,
-            None => {
-                s.undetermined += 1;
-                if c.original_reason.starts_with("undetermined: no evidence") {
-                    s.no_evidence += 1;
-                }
-                if c.original_reason
-                    .starts_with("undetermined: no evidence between")
-                {
-                    s.copies_tied += 1;
-                }
-            }
-        }
+        s.count(o, c.original, &c.original_reason);
     }
-    let share = |x: usize, n: usize| (n > 0).then(|| r4(x as f64 / n as f64));
-    let with = s.clusters - s.no_evidence;
-    s.right_share_with_evidence = share(s.right, with);
-    s.wrong_share_with_evidence = share(s.wrong, with);
-    s.undetermined_share = share(s.undetermined, s.clusters);
+    s.finish();
     Some(s)
 }
 

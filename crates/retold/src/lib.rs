@@ -42,7 +42,9 @@ pub mod store;
 pub use analyze::{AlignedPassage, PairAnalysis, PassageKind};
 pub use classify::Features;
 pub use compare::{compare, Comparison, DocInfo};
-pub use config::{ClassifierParams, Config, ModelParams, SemanticParams, DEFAULT_MEMORY};
+pub use config::{
+    ClassifierParams, Config, ModelParams, SemanticParams, DEFAULT_MEMORY, MIN_MEMORY,
+};
 pub use error::Error;
 pub use index::{AddReport, Index, IndexStats, QueryResult};
 pub use index_view::ClusterPage;

@@ -90,11 +90,9 @@ pub struct ClusterResult {
     pub original_reason: String,
     /// The story the cluster belongs to, `s1`, `s2`, ….
     pub story: String,
-    /// The provenance votes between its members, kind by kind; empty unless
-    /// [`Config::provenance_votes`] (for fitting the weights).
-    pub votes: Vec<retold_cluster::PairVotes>,
-    /// What provenance saw (members, evidence, containment); only with
-    /// [`Config::provenance_votes`], for re-deciding under other weights.
+    /// What provenance saw (members, evidence, containment): only with
+    /// [`Config::keep_provenance_input`], for fitting the weights (its votes) and re-deciding
+    /// under other weights.
     pub provenance_input: Option<retold_cluster::ProvenanceInput>,
 }
 
@@ -1336,17 +1334,15 @@ pub(crate) fn group(
                 }
                 e
             };
-            let prov = retold_cluster::provenance(&numbered, &evidence, &inside);
             // Votes name corpus numbers; a whole-corpus run (eval) numbers by identity.
-            let (votes, provenance_input) = if cfg.provenance_votes {
-                (
-                    retold_cluster::provenance_votes(&numbered, &evidence, &inside),
-                    Some(retold_cluster::ProvenanceInput::new(
-                        &numbered, &evidence, &inside,
-                    )),
-                )
+            let (prov, provenance_input) = if cfg.keep_provenance_input {
+                let input = retold_cluster::ProvenanceInput::new(&numbered, &evidence, &inside);
+                (input.decide(&Default::default()), Some(input))
             } else {
-                (Vec::new(), None)
+                (
+                    retold_cluster::provenance(&numbered, &evidence, &inside),
+                    None,
+                )
             };
             let original = prov.original.map(local);
             let sr = story_roots[docs[0] as usize];
@@ -1362,7 +1358,6 @@ pub(crate) fn group(
                 original,
                 original_reason: prov.reason,
                 story,
-                votes,
                 provenance_input,
             }
         })

@@ -447,8 +447,7 @@ pub fn name_groups(n: usize, components: Vec<ComponentGroups>) -> (Vec<ClusterRe
                 original: c.original,
                 original_reason: c.original_reason,
                 story,
-                // Votes are kept only by a whole-corpus run (`Config::provenance_votes`).
-                votes: Vec::new(),
+                // Kept only by a whole-corpus run (`Config::keep_provenance_input`).
                 provenance_input: None,
             }
         })

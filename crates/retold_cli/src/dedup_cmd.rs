@@ -62,7 +62,7 @@ pub(crate) fn parse_memory(s: &str) -> Result<usize, String> {
         _ => return Err(format!("{s:?}: unknown unit (use K, M, G or T)")),
     };
     let bytes = n * (1u64 << shift) as f64;
-    if bytes.is_nan() || bytes < (1u64 << 20) as f64 {
+    if bytes.is_nan() || bytes < retold::MIN_MEMORY as f64 {
         return Err(format!("{s:?}: the memory budget must be at least 1M"));
     }
     Ok(bytes.min(usize::MAX as f64) as usize)

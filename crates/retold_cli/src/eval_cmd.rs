@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let cfg = Config {
         keep_unrelated: args.dump_pairs.is_some(),
-        provenance_votes: args.dump_provenance.is_some(),
+        keep_provenance_input: args.dump_provenance.is_some(),
         ..Config::default()
     };
     let models = args.semantic.load()?;
@@ -284,57 +284,22 @@ pub struct RefitArgs {
 }
 
 /// Re-decides the provenance of each dumped cluster under `--weights` and prints, per dump,
-/// the scores `eval` reports (right, wrong, undetermined, no evidence), as JSON.
+/// the scores `eval` reports, as JSON.
 pub fn run_refit(args: RefitArgs) -> Result<(), Failure> {
-    let user = |m: String| Failure::User(anyhow::anyhow!(m));
-    let mut weights = retold::ProvenanceWeights::default();
-    if let Some(w) = &args.weights {
-        if w.len() != weights.0.len() {
-            return Err(user(format!(
-                "--weights: {} values given, {} needed",
-                w.len(),
-                weights.0.len()
-            )));
-        }
-        for (slot, &v) in weights.0.iter_mut().zip(w) {
-            if !(v >= 0.0 && (v * 2.0).fract() == 0.0) {
-                return Err(user(format!("--weights: {v} is not a multiple of 0.5 ≥ 0")));
-            }
-            *slot = (v * 2.0) as i64;
-        }
-    }
+    let weights = match &args.weights {
+        None => retold::ProvenanceWeights::default(),
+        Some(w) => retold::ProvenanceWeights::from_values(w).ok_or_else(|| {
+            Failure::User(anyhow::anyhow!(
+                "--weights: eight values needed, each a multiple of 0.5 and at least 0 (got {w:?})"
+            ))
+        })?,
+    };
     let mut out = serde_json::Map::new();
     for path in &args.dumps {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| user(format!("{}: {e}", path.display())))?;
-        let (mut right, mut wrong, mut undetermined, mut no_evidence) = (0, 0, 0, 0);
-        for (i, line) in text.lines().enumerate() {
-            let bad =
-                |e: &dyn std::fmt::Display| user(format!("{}:{}: {e}", path.display(), i + 1));
-            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(&e))?;
-            let input: retold::ProvenanceInput =
-                serde_json::from_value(v["input"].clone()).map_err(|e| bad(&e))?;
-            let original = v["original_number"]
-                .as_u64()
-                .ok_or_else(|| bad(&"no original_number"))?;
-            let p = input.decide(&weights);
-            match p.original {
-                Some(o) if u64::from(o) == original => right += 1,
-                Some(_) => wrong += 1,
-                None => {
-                    undetermined += 1;
-                    no_evidence += usize::from(p.reason.starts_with("undetermined: no evidence"));
-                }
-            }
-        }
+        let scores = retold::eval::rescore_provenance(path, &weights)?;
         out.insert(
             path.display().to_string(),
-            serde_json::json!({
-                "right": right,
-                "wrong": wrong,
-                "undetermined": undetermined,
-                "no_evidence": no_evidence,
-            }),
+            serde_json::to_value(scores).map_err(std::io::Error::from)?,
         );
     }
     writeln!(

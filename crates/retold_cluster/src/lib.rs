@@ -84,6 +84,6 @@ pub use components::components;
 pub use guard::{cluster, stories, Edge, GuardParams};
 pub use keep::{keep_list, KeepPolicy, ParseKeepPolicyError};
 pub use provenance::{
-    provenance, provenance_votes, provenance_weighted, Containment, DocEvidence, PairVotes,
-    Provenance, ProvenanceInput, Weights, EVIDENCE_KINDS,
+    provenance, provenance_weighted, Containment, DocEvidence, PairVotes, Provenance,
+    ProvenanceInput, Weights, EVIDENCE_KINDS,
 };

@@ -166,6 +166,24 @@ impl Default for Weights {
     }
 }
 
+impl Weights {
+    /// Weights given as values ([`EVIDENCE_KINDS`] order), each a multiple of 0.5 and ≥ 0;
+    /// `None` when there are not eight or one is not such a value.
+    pub fn from_values(values: &[f64]) -> Option<Weights> {
+        let mut w = [0; KINDS];
+        if values.len() != KINDS {
+            return None;
+        }
+        for (slot, &v) in w.iter_mut().zip(values) {
+            if !(v >= 0.0 && (v * 2.0).fract() == 0.0 && v * 2.0 <= i64::MAX as f64) {
+                return None;
+            }
+            *slot = (v * 2.0) as i64;
+        }
+        Some(Weights(w))
+    }
+}
+
 /// The members, their evidence and their containment records as [`provenance`] saw them (for
 /// re-deciding under other weights when fitting them: [`provenance_weighted`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -202,13 +220,42 @@ impl ProvenanceInput {
 
     /// [`provenance_weighted`] of this input.
     pub fn decide(&self, weights: &Weights) -> Provenance {
-        let ev = |d: u32| {
-            self.members
-                .binary_search(&d)
-                .map(|i| self.evidence[i].clone())
-                .unwrap_or_default()
-        };
-        provenance_weighted(&self.members, &ev, &self.containment, weights)
+        provenance_weighted(
+            &self.members,
+            &|d| self.evidence_of(d),
+            &self.containment,
+            weights,
+        )
+    }
+
+    /// The votes that [`provenance`] weighs, between every two members `x < y`, kind by kind
+    /// (pairs where no kind votes left out): what the weights are fitted on
+    /// (`scripts/fit_provenance.py`).
+    pub fn votes(&self) -> Vec<PairVotes> {
+        let docs = &self.members;
+        let (ev, _) = member_evidence(docs, &|d| self.evidence_of(d), &self.containment);
+        let ranking = Ranking::new(docs, &ev, &self.containment, &Weights::default());
+        let mut out = Vec::new();
+        for x in 0..docs.len() {
+            for y in x + 1..docs.len() {
+                let net = ranking.votes_between(x, y).map(|v| v as i8);
+                if net.iter().any(|&v| v != 0) {
+                    out.push(PairVotes {
+                        x: docs[x],
+                        y: docs[y],
+                        net,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn evidence_of(&self, d: u32) -> DocEvidence {
+        self.members
+            .binary_search(&d)
+            .map(|i| self.evidence[i].clone())
+            .unwrap_or_default()
     }
 }
 
@@ -224,7 +271,7 @@ pub const EVIDENCE_KINDS: [&str; KINDS] = [
     "update",
 ];
 
-/// The votes between two members of a cluster, kind by kind (see [`provenance_votes`]).
+/// The votes between two members of a cluster, kind by kind (see [`ProvenanceInput::votes`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairVotes {
     /// One member.
@@ -336,35 +383,6 @@ pub fn provenance_weighted(
         },
         _ => ranked,
     }
-}
-
-/// The votes that [`provenance`] weighs, between every two members `x < y` of `members`
-/// (sorted, repeats dropped), kind by kind: what the weights are fitted on
-/// (`scripts/fit_provenance.py`).
-pub fn provenance_votes(
-    members: &[u32],
-    evidence: &dyn Fn(u32) -> DocEvidence,
-    containment: &[Containment],
-) -> Vec<PairVotes> {
-    let mut docs = members.to_vec();
-    docs.sort_unstable();
-    docs.dedup();
-    let (ev, _) = member_evidence(&docs, evidence, containment);
-    let ranking = Ranking::new(&docs, &ev, containment, &Weights::default());
-    let mut out = Vec::new();
-    for x in 0..docs.len() {
-        for y in x + 1..docs.len() {
-            let net = ranking.votes_between(x, y).map(|v| v as i8);
-            if net.iter().any(|&v| v != 0) {
-                out.push(PairVotes {
-                    x: docs[x],
-                    y: docs[y],
-                    net,
-                });
-            }
-        }
-    }
-    out
 }
 
 /// The members' evidence, with the one-language-out rule applied: the others of a member
@@ -613,9 +631,12 @@ impl<'a> Ranking<'a> {
         format!("[weight {:.1}]", self.weights[kind] as f32 / 2.0)
     }
 
-    /// Evidence against a document, with its weight.
-    fn against_tagged(&self, kind: usize) -> String {
-        format!("{} {}", AGAINST[kind], self.weight_tag(kind))
+    /// The evidence against member `i`, each kind with its weight.
+    fn against_parts(&self, i: usize) -> Vec<String> {
+        (0..KINDS)
+            .filter(|&kind| self.losses[i][kind] > 0)
+            .map(|kind| format!("{} {}", AGAINST[kind], self.weight_tag(kind)))
+            .collect()
     }
 
     fn pos(&self, doc: u32) -> Option<usize> {
@@ -934,10 +955,7 @@ impl<'a> Ranking<'a> {
         }
         if net >= MIN_NET * others && 2 * con <= pro && margin >= MIN_MARGIN * others {
             let mut reason = self.for_parts(top).join("; ");
-            let against: Vec<String> = (0..KINDS)
-                .filter(|&kind| self.losses[top][kind] > 0)
-                .map(|kind| self.against_tagged(kind))
-                .collect();
+            let against = self.against_parts(top);
             if !against.is_empty() {
                 reason.push_str("; outweighing ");
                 reason.push_str(&against.join(", "));
@@ -956,10 +974,7 @@ impl<'a> Ranking<'a> {
                     self.for_parts(second).join("; ")
                 )
             } else {
-                let against: Vec<String> = (0..KINDS)
-                    .filter(|&kind| self.losses[top][kind] > 0)
-                    .map(|kind| self.against_tagged(kind))
-                    .collect();
+                let against = self.against_parts(top);
                 format!(
                     "for doc {doc}: {}; against it: {}",
                     self.for_parts(top).join("; "),
@@ -1439,11 +1454,12 @@ mod tests {
         de.lang = Some("de".to_string());
         let mut en = earlier;
         en.lang = Some("en".to_string());
-        let votes = provenance_votes(
+        let votes = ProvenanceInput::new(
             &[0, 1],
             &|i| [de.clone(), en.clone()][i as usize].clone(),
             &[],
-        );
+        )
+        .votes();
         assert!(votes.iter().all(|v| v.net[VERSION] == 0), "{votes:?}");
     }
 

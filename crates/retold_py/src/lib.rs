@@ -199,10 +199,11 @@ impl Deduper {
         keep: &str,
         memory: Option<usize>,
     ) -> PyResult<Self> {
-        if memory.is_some_and(|m| m < 1 << 20) {
-            return Err(input(
-                "memory is a budget in bytes and must be at least 1 MiB (1048576)".to_string(),
-            ));
+        if memory.is_some_and(|m| m < retold::MIN_MEMORY) {
+            return Err(input(format!(
+                "memory is a budget in bytes and must be at least 1 MiB ({})",
+                retold::MIN_MEMORY
+            )));
         }
         let keep = keep
             .parse::<KeepPolicy>()

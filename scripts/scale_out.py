@@ -128,7 +128,7 @@ def measure(corpus: str, master: str, executor_memory: str, work: Path) -> dict:
 
 
 def table(results) -> list:
-    steps = ["read", "sketch", "learn", "candidates", "verify", "group"]
+    steps = ["read", "sketch", "learn", "candidates", "verify", "components", "group", "write"]
     out = [START, "", "| corpus | docs | wall (s) | docs/s | candidate pairs/doc | verified pairs/doc "
            "| shuffle bytes/doc | largest key bucket | largest component | peak RSS, all processes "
            "(MB) | peak JVM heap (MB) |", "|" + "---|" * 11]
@@ -144,14 +144,13 @@ def table(results) -> list:
         sb = r["shuffle_bytes"]
         out.append(f"| {Path(r['corpus']).name} | " + " | ".join(
             f"{sb.get(k, 0) / r['docs']:,.0f}" for k in steps) + " |")
-    out += ["", "Seconds per step:", "", "| corpus | " + " | ".join(
-        ["read", "sketch", "learn", "candidates", "verify", "group_and_write"]) + " |",
-            "|" + "---|" * 7]
+    timed = ["read", "sketch", "learn", "candidates", "verify", "components", "group", "write"]
+    out += ["", "Seconds per step:", "", "| corpus | " + " | ".join(timed) + " |",
+            "|" + "---|" * (len(timed) + 1)]
     for r in results:
         sec = r["seconds"]
         out.append(f"| {Path(r['corpus']).name} | " + " | ".join(
-            str(sec.get(k, "")) for k in ["read", "sketch", "learn", "candidates", "verify",
-                                          "group_and_write"]) + " |")
+            str(sec.get(k, "")) for k in timed) + " |")
     out += ["", f"Measured by `scripts/scale_out.py` on {time.strftime('%Y-%m-%d')}, "
             f"Spark `{results[0]['master']}` on this machine ({os.cpu_count()} cores).", "", END]
     return out

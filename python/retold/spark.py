@@ -58,6 +58,16 @@ def _model(bc) -> Any:
     return _MODEL[token]
 
 
+class _Max:
+    """An accumulator parameter: the largest value added."""
+
+    def zero(self, value: int) -> int:
+        return 0
+
+    def addInPlace(self, a: int, b: int) -> int:  # noqa: N802 (pyspark's name)
+        return max(a, b)
+
+
 def _spark_schema(arrow_schema: pa.Schema):
     from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -159,11 +169,6 @@ def _sketch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         yield _retold.sketch_batch(b)
 
 
-def _pairs(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    for b in batches:
-        yield _retold.pairs_batch(b)
-
-
 def _learn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     for b in batches:
         yield _retold.learn_batch(b)
@@ -223,6 +228,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     clock = [time.time()]
 
     sc = spark.sparkContext
+    batch_rows = spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch")
 
     def lap(name: str, following: Optional[str] = None) -> None:
         now = time.time()
@@ -281,25 +287,38 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     model = spark.sparkContext.broadcast((uuid.uuid4().hex,) + keys)
     lap("learn", "candidates")
 
-    # 3. Candidate pairs: one shuffle by key; each key's documents paired by its kind's rule
-    # in Rust; pairs of seeds and sentence keys counted against their `min_shared`.
-    rules = params["rules"]
-    postings = (sk.where("tokens > 0")
-                .select("idx", F.explode(F.arrays_zip("key_kinds", "keys")).alias("k"))
-                .select(F.col("k.key_kinds").alias("kind"), F.col("k.keys").alias("key"), "idx"))
-    lists = (postings.groupBy("kind", "key").agg(F.collect_list("idx").alias("docs"))
-             .where(F.size("docs") >= 2).persist(StorageLevel.MEMORY_AND_DISK))
-    stats["largest_key_df"] = lists.agg(F.max(F.size("docs"))).first()[0] or 0
-    keyed = lists.select("kind", "docs").mapInArrow(_pairs, "kind int, a long, b long")
-    counted = F.col("kind").isin(params["key_seed"], params["key_sentence"])
-    min_shared = (F.when(F.col("kind") == params["key_seed"], rules["seed"]["min_shared"])
-                  .otherwise(rules["sentence"]["min_shared"]))
-    shared = (keyed.where(counted).groupBy("kind", "a", "b").count()
-              .where(F.col("count") >= min_shared).select("a", "b"))
-    pairs = (keyed.where(~counted).select("a", "b").unionByName(shared).distinct()
+    # 3. Candidate pairs. Postings go to partitions by key in blocks (one row per batch and
+    # partition, not one per key), so the shuffle moves few large rows; each partition's keys
+    # are grouped and paired in Rust, and the pairs' tallies (shared seeds and sentence keys,
+    # direct pairing) go to partitions by pair the same way, where they are added up and
+    # decided.
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    # Each block of a partition carries its postings; an arrow batch of a few hundred blocks
+    # stays far below arrow's 2 GB per column.
+    blocks_per_batch = "256"
+
+    def key_blocks(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            yield _retold.key_blocks_batch(b, parts)
+
+    def tallies(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        out, most = _retold.tally_blocks(list(batches), parts)
+        largest.add(most)
+        yield out
+
+    def candidates(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        yield _retold.candidate_batch(list(batches))
+
+    largest = sc.accumulator(0, _Max())
+    block = "part int, data binary"
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", blocks_per_batch)
+    keyed = (sk.where("tokens > 0").select("idx", "keys").mapInArrow(key_blocks, block)
+             .repartition(parts, "part").mapInArrow(tallies, block))
+    pairs = (keyed.repartition(parts, "part").mapInArrow(candidates, "a long, b long")
              .persist(StorageLevel.MEMORY_AND_DISK))
     stats["candidates"] = pairs.count()
-    lists.unpersist()
+    stats["largest_key_df"] = largest.value
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", batch_rows)
     lap("candidates", "verify")
 
     # 4. Verify.
@@ -318,11 +337,12 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     verified = joined.mapInArrow(verify, _spark_schema(verify_arrow)).persist(
         StorageLevel.MEMORY_AND_DISK)
     stats["pairs"] = verified.count()
-    lap("verify", "group")
+    lap("verify", "components")
 
     # 5. Components, groups, names.
     comp = components(spark, verified.select(F.col("a_idx").alias("a"), F.col("b_idx").alias("b")))
     stats["largest_component"] = comp.groupBy("comp").count().agg(F.max("count")).first()[0] or 0
+    lap("components", "group")
     meta = docs.select("idx", "date", "lang").join(sk.select("idx", "tokens"), "idx")
     sided = lambda s: meta.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
                                     ("idx", "date", "lang", "tokens")])
@@ -343,6 +363,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
         lambda t: _with_comp(group(t), t), _spark_schema(_with_comp_schema(group_arrow)))
         .persist(StorageLevel.MEMORY_AND_DISK))
     stats["clusters"] = groups.count()
+    lap("group", "write")
     # Names: clusters by first member; stories by their first cluster.
     ordered = groups.orderBy("first").rdd.zipWithIndex().map(
         lambda x: (x[0]["first"], x[1] + 1)).toDF("first long, rank long")
@@ -373,7 +394,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     clusters.write.mode("overwrite").parquet(os.path.join(out_dir, "clusters"))
     keep_df.write.mode("overwrite").parquet(os.path.join(out_dir, "keep"))
     stats["kept"] = keep_df.count()
-    lap("group_and_write")
+    lap("write")
     sc.setJobDescription(None)
     stats["documents_per_second"] = round(n / max(sum(stats["seconds"].values()), 1e-9), 1)
     with open(os.path.join(out_dir, "stats.json"), "w", encoding="utf-8") as f:

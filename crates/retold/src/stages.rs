@@ -107,6 +107,94 @@ pub fn key_pairs(rule: PairRule, docs: &[u32], out: &mut Vec<(u32, u32)>) {
     }
 }
 
+/// One candidate-key posting: document `doc` holds key `key` of kind `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Posting {
+    /// The key's kind ([`KEY_EXACT`], [`KEY_SEED`], [`KEY_SENTENCE`], `KEY_BAND + band`).
+    pub kind: u32,
+    /// The key.
+    pub key: u64,
+    /// The document's number.
+    pub doc: u32,
+}
+
+/// Which of `parts` shuffle partitions the postings of key `(kind, key)` go to: all
+/// documents of one key must meet in one partition for [`tally_postings`].
+pub fn key_part(kind: u32, key: u64, parts: u32) -> u32 {
+    // Keys are hashes already; mixing the kind in keeps equal values of different kinds
+    // apart, and the multiply spreads the high bits used by the range reduction.
+    let h = (key ^ u64::from(kind).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    ((u128::from(h >> 32) * u128::from(parts.max(1))) >> 32) as u32
+}
+
+/// What the candidate keys say about one pair of documents: whether a key of a pairing kind
+/// ([`PairRule::Chain`], [`PairRule::Bucket`]) paired them, and how many seeds and sentence
+/// keys ([`PairRule::Shared`]) they share. Tallies of disjoint sets of keys add up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PairTally {
+    /// Paired by an exact hash or an LSH band.
+    pub direct: bool,
+    /// Shared passage seeds.
+    pub seeds: u32,
+    /// Shared sentence keys.
+    pub sentences: u32,
+}
+
+impl PairTally {
+    /// Adds the tally of other keys.
+    pub fn add(&mut self, other: PairTally) {
+        self.direct |= other.direct;
+        self.seeds += other.seeds;
+        self.sentences += other.sentences;
+    }
+
+    /// Whether the pair is a candidate under `cfg`: paired directly, or sharing at least
+    /// `min_shared` keys of one shared kind.
+    pub fn is_candidate(&self, cfg: &Config) -> bool {
+        let enough = |kind: u32, n: u32| match pair_rule(kind, cfg) {
+            PairRule::Shared { min_shared, .. } => n as usize >= min_shared,
+            _ => n > 0,
+        };
+        self.direct || enough(KEY_SEED, self.seeds) || enough(KEY_SENTENCE, self.sentences)
+    }
+}
+
+/// The tallies of the pairs that the keys of `postings` make, each key's documents paired
+/// by its kind's rule ([`key_pairs`]). Every posting of a key must be in `postings` (one
+/// shuffle partition by [`key_part`]). Also returns the most documents one key has. Sorts
+/// `postings`.
+pub fn tally_postings(
+    postings: &mut [Posting],
+    cfg: &Config,
+) -> (AHashMap<(u32, u32), PairTally>, usize) {
+    postings.sort_unstable();
+    let mut tallies: AHashMap<(u32, u32), PairTally> = AHashMap::new();
+    let mut largest = 0;
+    let (mut docs, mut pairs) = (Vec::new(), Vec::new());
+    for group in postings.chunk_by(|x, y| x.kind == y.kind && x.key == y.key) {
+        if group.len() < 2 {
+            continue;
+        }
+        let kind = group[0].kind;
+        docs.clear();
+        docs.extend(group.iter().map(|p| p.doc));
+        docs.dedup();
+        largest = largest.max(docs.len());
+        pairs.clear();
+        key_pairs(pair_rule(kind, cfg), &docs, &mut pairs);
+        for &pair in &pairs {
+            let t = tallies.entry(pair).or_default();
+            match kind {
+                KEY_SEED => t.seeds += 1,
+                KEY_SENTENCE => t.sentences += 1,
+                _ => t.direct = true,
+            }
+        }
+    }
+    (tallies, largest)
+}
+
 /// What one document contributes to a distributed run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocSketch {
@@ -500,35 +588,24 @@ pub fn run_composed(docs: &[Document], cfg: &Config, policy: KeepPolicy) -> Comp
     }
     let [recurring, wide, in_source] = learned;
     let model = model_from_keys(cfg, recurring, wide, in_source);
-    // Candidates: per key, its documents, paired by the kind's rule.
-    let mut postings: AHashMap<(u32, u64), Vec<u32>> = AHashMap::new();
-    for (i, s) in sketches.iter().enumerate() {
-        for &k in &s.keys {
-            postings.entry(k).or_default().push(i as u32);
-        }
-    }
-    let mut direct: Vec<(u32, u32)> = Vec::new();
-    let mut shared: AHashMap<(u32, u32, u32), usize> = AHashMap::new();
-    let mut scratch = Vec::new();
-    for (&(kind, _), ids) in &postings {
-        let rule = pair_rule(kind, cfg);
-        scratch.clear();
-        key_pairs(rule, ids, &mut scratch);
-        if let PairRule::Shared { .. } = rule {
-            for &(a, b) in &scratch {
-                *shared.entry((kind, a, b)).or_default() += 1;
-            }
-        } else {
-            direct.extend_from_slice(&scratch);
-        }
-    }
-    for ((kind, a, b), c) in shared {
-        if let PairRule::Shared { min_shared, .. } = pair_rule(kind, cfg) {
-            if c >= min_shared {
-                direct.push((a, b));
-            }
-        }
-    }
+    // Candidates: per key, its documents, paired by the kind's rule (one partition).
+    let mut postings: Vec<Posting> = sketches
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.keys.iter().map(move |&(kind, key)| Posting {
+                kind,
+                key,
+                doc: i as u32,
+            })
+        })
+        .collect();
+    let mut direct: Vec<(u32, u32)> = tally_postings(&mut postings, cfg)
+        .0
+        .into_iter()
+        .filter(|(_, t)| t.is_candidate(cfg))
+        .map(|(p, _)| p)
+        .collect();
     direct.sort_unstable();
     direct.dedup();
     // Verify.
@@ -592,6 +669,66 @@ mod tests {
         let mut out = Vec::new();
         key_pairs(rule, docs, &mut out);
         out
+    }
+
+    #[test]
+    fn tallies_of_parts_add_up_to_the_whole() {
+        let cfg = Config::default();
+        // Keys of three kinds over 40 documents; some keys shared by many.
+        let mut all = Vec::new();
+        for doc in 0..40u32 {
+            for j in 0..30u64 {
+                let kind = [KEY_EXACT, KEY_SEED, KEY_SENTENCE, KEY_BAND + 3][(j % 4) as usize];
+                let key = (u64::from(doc) * 7 + j * 13) % 97 + (j % 4) * 1000;
+                all.push(Posting { kind, key, doc });
+            }
+        }
+        all.sort_unstable();
+        all.dedup();
+        let (whole, largest) = tally_postings(&mut all.clone(), &cfg);
+        assert!(largest > 2 && whole.values().any(|t| t.direct));
+        assert!(whole.values().any(|t| t.seeds >= 2) && whole.values().any(|t| t.sentences >= 4));
+        for parts in [1, 3, 8] {
+            let mut merged: AHashMap<(u32, u32), PairTally> = AHashMap::new();
+            let mut most = 0;
+            for p in 0..parts {
+                let mut mine: Vec<Posting> = all
+                    .iter()
+                    .filter(|x| key_part(x.kind, x.key, parts) == p)
+                    .copied()
+                    .collect();
+                let (t, l) = tally_postings(&mut mine, &cfg);
+                most = most.max(l);
+                for (pair, t) in t {
+                    merged.entry(pair).or_default().add(t);
+                }
+            }
+            assert_eq!(merged, whole, "{parts} parts");
+            assert_eq!(most, largest);
+        }
+        // The decision: seeds and sentence keys need their `min_shared`.
+        let t = |seeds, sentences, direct| PairTally {
+            direct,
+            seeds,
+            sentences,
+        };
+        assert!(!t(1, 3, false).is_candidate(&cfg));
+        assert!(t(2, 0, false).is_candidate(&cfg));
+        assert!(t(0, 4, false).is_candidate(&cfg));
+        assert!(t(0, 0, true).is_candidate(&cfg));
+    }
+
+    #[test]
+    fn key_parts_are_in_range_and_spread() {
+        let mut counts = [0usize; 7];
+        for key in 0..7000u64 {
+            let p = key_part(KEY_SEED, key.wrapping_mul(0x2545_F491_4F6C_DD1D), 7);
+            counts[p as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (700..1300).contains(&c)),
+            "{counts:?}"
+        );
     }
 
     #[test]

@@ -470,7 +470,9 @@ fn _retold(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stages::sketch_batch, m)?)?;
     m.add_function(wrap_pyfunction!(stages::sketch_batch_schema, m)?)?;
     m.add_function(wrap_pyfunction!(stages::learn_batch, m)?)?;
-    m.add_function(wrap_pyfunction!(stages::pairs_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::key_blocks_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::tally_blocks, m)?)?;
+    m.add_function(wrap_pyfunction!(stages::candidate_batch, m)?)?;
     m.add_function(wrap_pyfunction!(stages::verify_batch, m)?)?;
     m.add_function(wrap_pyfunction!(stages::verify_batch_schema, m)?)?;
     m.add_function(wrap_pyfunction!(stages::group_batch, m)?)?;

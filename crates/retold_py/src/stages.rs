@@ -14,9 +14,10 @@ use arrow::pyarrow::PyArrowType;
 use pyo3::prelude::*;
 use retold::output::PairLine;
 use retold::stages::{
-    group_component, key_pairs, learned_sets, model_from_keys, pair_rule, verify_pairs,
-    ComponentDoc, Containment, CorpusModel, DocEvidence, LearnedSet, PairDoc, PairRule, Sketcher,
-    VerifiedPair, KEY_BAND, KEY_EXACT, KEY_SEED, KEY_SENTENCE,
+    group_component, key_part, learned_sets, model_from_keys, pair_rule, tally_postings,
+    verify_pairs, ComponentDoc, Containment, CorpusModel, DocEvidence, LearnedSet, PairDoc,
+    PairRule, PairTally, Posting, Sketcher, VerifiedPair, KEY_BAND, KEY_EXACT, KEY_SEED,
+    KEY_SENTENCE,
 };
 use retold::{Config, Document, GroupPair, KeepPolicy, Origin, Relation};
 use std::collections::HashMap;
@@ -107,12 +108,7 @@ fn sketch_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("idx", DataType::Int64, false),
         Field::new("tokens", DataType::Int64, false),
-        Field::new(
-            "key_kinds",
-            DataType::List(Arc::new(Field::new("item", DataType::Int32, true))),
-            true,
-        ),
-        int64_list("keys"),
+        Field::new("keys", DataType::Binary, false),
         int64_list("lines"),
         int64_list("source_lines"),
         Field::new("same_sig", DataType::Binary, false),
@@ -185,16 +181,20 @@ pub fn sketch_batch(
                 sketcher.sketch(&d)
             })
             .collect();
-        let mut kinds = ListBuilder::new(arrow::array::Int32Builder::new());
-        let mut keys = ListBuilder::new(Int64Builder::new());
+        let mut keys = BinaryBuilder::new();
+        let mut packed = Vec::new();
         let mut lines = ListBuilder::new(Int64Builder::new());
         let mut source_lines = ListBuilder::new(Int64Builder::new());
         let mut sigs = BinaryBuilder::new();
         let mut tokens = Vec::with_capacity(sketches.len());
         for s in &sketches {
             tokens.push(i64::from(s.tokens));
-            append_list(&mut kinds, s.keys.iter().map(|&(k, _)| k as i32));
-            append_list(&mut keys, s.keys.iter().map(|&(_, v)| v as i64));
+            packed.clear();
+            for &(kind, key) in &s.keys {
+                packed.extend_from_slice(&kind.to_le_bytes());
+                packed.extend_from_slice(&key.to_le_bytes());
+            }
+            keys.append_value(&packed);
             append_list(&mut lines, s.lines.iter().map(|&l| l as i64));
             append_list(&mut source_lines, s.source_lines.iter().map(|&l| l as i64));
             let bytes: Vec<u8> = s.same_sig.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -205,7 +205,6 @@ pub fn sketch_batch(
             vec![
                 Arc::new(idx.clone()),
                 Arc::new(Int64Array::from(tokens)),
-                Arc::new(kinds.finish()),
                 Arc::new(keys.finish()),
                 Arc::new(lines.finish()),
                 Arc::new(source_lines.finish()),
@@ -217,51 +216,206 @@ pub fn sketch_batch(
     Ok(PyArrowType(out))
 }
 
-/// Stage 3: the candidate pairs of candidate keys. Input columns `kind` (the key's kind) and
-/// `docs` (the document numbers sharing one key, any order); output `kind`, `a`, `b`: the
-/// pairs the kind's rule makes of each key's documents (`retold::stages::key_pairs`; pairs of
-/// seeds and sentence keys are still to be counted against their `min_shared`).
+/// Bytes of one key in [`sketch_batch`]'s `keys` column: kind (`u32`) and key (`u64`),
+/// little-endian.
+const KEY_BYTES: usize = 12;
+/// Bytes of one posting in a key block: kind, key, document (`u32`).
+const POSTING_BYTES: usize = 16;
+/// Bytes of one pair tally in a tally block: `a`, `b`, seeds, sentences, direct (`u32` each).
+const TALLY_BYTES: usize = 20;
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+fn parts_of(parts: i64) -> PyResult<u32> {
+    u32::try_from(parts)
+        .ok()
+        .filter(|&p| p > 0)
+        .ok_or_else(|| input(format!("parts must be in 1..2^32, not {parts}")))
+}
+
+/// The rows of `blocks`: one per partition holding data, `part` and its bytes.
+fn block_batch(blocks: Vec<Vec<u8>>) -> PyResult<RecordBatch> {
+    let mut part = Vec::new();
+    let mut data = BinaryBuilder::new();
+    for (p, b) in blocks.into_iter().enumerate() {
+        if !b.is_empty() {
+            part.push(p as i32);
+            data.append_value(b);
+        }
+    }
+    RecordBatch::try_new(
+        block_schema(),
+        vec![
+            Arc::new(arrow::array::Int32Array::from(part)),
+            Arc::new(data.finish()),
+        ],
+    )
+    .map_err(fail)
+}
+
+/// The schema of key and tally blocks: `part` (the shuffle partition) and `data`.
+fn block_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("part", DataType::Int32, false),
+        Field::new("data", DataType::Binary, false),
+    ]))
+}
+
+/// The `data` values of a list of block batches.
+fn block_data(batches: &[RecordBatch]) -> PyResult<Vec<BinaryArray>> {
+    batches
+        .iter()
+        .filter(|b| b.num_rows() > 0)
+        .map(|b| {
+            let c = arrow::compute::cast(col(b, "data")?, &DataType::Binary).map_err(fail)?;
+            Ok(c.as_binary::<i32>().clone())
+        })
+        .collect()
+}
+
+/// Stage 3a: the candidate keys of sketched documents as postings, cut into `parts` blocks by
+/// [`retold::stages::key_part`]. Input columns `idx`, `keys` (of [`sketch_batch`]); output
+/// `part`, `data` (packed postings), one row per part the batch has keys for. Shuffled by
+/// `part`, the blocks bring each key's documents together in few, large rows.
 #[pyfunction]
-pub fn pairs_batch(
+pub fn key_blocks_batch(
     py: Python<'_>,
     batch: PyArrowType<RecordBatch>,
+    parts: i64,
 ) -> PyResult<PyArrowType<RecordBatch>> {
     let batch = batch.0;
-    let kinds = i64s(&batch, "kind")?;
-    let docs = list_i64(&batch, "docs")?;
+    let parts = parts_of(parts)?;
+    let idx = i64s(&batch, "idx")?;
+    let keys = arrow::compute::cast(col(&batch, "keys")?, &DataType::Binary).map_err(fail)?;
+    let keys = keys.as_binary::<i32>();
+    let docs: Vec<u32> = idx
+        .values()
+        .iter()
+        .map(|&d| u32_of(d))
+        .collect::<PyResult<_>>()?;
     let out = py.detach(|| -> PyResult<RecordBatch> {
-        let cfg = Config::default();
-        let (mut k, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
-        let mut ids: Vec<u32> = Vec::new();
-        let mut pairs = Vec::new();
-        for i in 0..batch.num_rows() {
-            let kind = u32::try_from(kinds.value(i))
-                .map_err(|_| input(format!("key kind {} is out of range", kinds.value(i))))?;
-            ids.clear();
-            for d in list_values(&docs, i) {
-                ids.push(u32_of(d)?);
+        let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
+        for (i, &doc) in docs.iter().enumerate() {
+            if keys.is_null(i) {
+                continue;
             }
-            ids.sort_unstable();
-            ids.dedup();
-            pairs.clear();
-            key_pairs(pair_rule(kind, &cfg), &ids, &mut pairs);
-            for &(x, y) in &pairs {
-                k.push(kind as i32);
-                a.push(i64::from(x));
-                b.push(i64::from(y));
+            let k = keys.value(i);
+            if k.len() % KEY_BYTES != 0 {
+                return Err(input(format!("keys of document {doc}: {} bytes", k.len())));
+            }
+            for rec in k.chunks_exact(KEY_BYTES) {
+                let (kind, key) = (u32_at(rec, 0), u64_at(rec, 4));
+                let b = &mut blocks[key_part(kind, key, parts) as usize];
+                b.extend_from_slice(rec);
+                b.extend_from_slice(&doc.to_le_bytes());
             }
         }
+        block_batch(blocks)
+    })?;
+    Ok(PyArrowType(out))
+}
+
+/// Stage 3b: the pair tallies of one shuffle partition of key blocks (every block of its
+/// keys), cut into `parts` blocks by pair. Input: the partition's batches of
+/// [`key_blocks_batch`] rows; output `part`, `data` (packed tallies), and the most documents
+/// one key of the partition has.
+#[pyfunction]
+pub fn tally_blocks(
+    py: Python<'_>,
+    batches: Vec<PyArrowType<RecordBatch>>,
+    parts: i64,
+) -> PyResult<(PyArrowType<RecordBatch>, usize)> {
+    let parts = parts_of(parts)?;
+    let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
+    let data = block_data(&batches)?;
+    let out = py.detach(|| -> PyResult<(RecordBatch, usize)> {
+        let cfg = Config::default();
+        let mut postings = Vec::new();
+        for arr in &data {
+            for i in (0..arr.len()).filter(|&i| arr.is_valid(i)) {
+                let v = arr.value(i);
+                if v.len() % POSTING_BYTES != 0 {
+                    return Err(input(format!("key block of {} bytes", v.len())));
+                }
+                postings.extend(v.chunks_exact(POSTING_BYTES).map(|r| Posting {
+                    kind: u32_at(r, 0),
+                    key: u64_at(r, 4),
+                    doc: u32_at(r, 12),
+                }));
+            }
+        }
+        let (tallies, largest) = tally_postings(&mut postings, &cfg);
+        drop(postings);
+        let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
+        for ((a, b), t) in tallies {
+            let key = (u64::from(a) << 32) | u64::from(b);
+            let block = &mut blocks[key_part(0, key, parts) as usize];
+            for v in [a, b, t.seeds, t.sentences, u32::from(t.direct)] {
+                block.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        Ok((block_batch(blocks)?, largest))
+    })?;
+    Ok((PyArrowType(out.0), out.1))
+}
+
+/// Stage 3c: the candidate pairs of one shuffle partition of tally blocks (every block of
+/// its pairs): the tallies of each pair added up and kept when
+/// [`retold::stages::PairTally::is_candidate`]. Output `a`, `b` (`a < b`), sorted.
+#[pyfunction]
+pub fn candidate_batch(
+    py: Python<'_>,
+    batches: Vec<PyArrowType<RecordBatch>>,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
+    let data = block_data(&batches)?;
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let cfg = Config::default();
+        let mut tallies: HashMap<(u32, u32), PairTally> = HashMap::new();
+        for arr in &data {
+            for i in (0..arr.len()).filter(|&i| arr.is_valid(i)) {
+                let v = arr.value(i);
+                if v.len() % TALLY_BYTES != 0 {
+                    return Err(input(format!("tally block of {} bytes", v.len())));
+                }
+                for r in v.chunks_exact(TALLY_BYTES) {
+                    let t = PairTally {
+                        seeds: u32_at(r, 8),
+                        sentences: u32_at(r, 12),
+                        direct: u32_at(r, 16) != 0,
+                    };
+                    tallies
+                        .entry((u32_at(r, 0), u32_at(r, 4)))
+                        .or_default()
+                        .add(t);
+                }
+            }
+        }
+        let mut pairs: Vec<(u32, u32)> = tallies
+            .into_iter()
+            .filter(|(_, t)| t.is_candidate(&cfg))
+            .map(|(p, _)| p)
+            .collect();
+        pairs.sort_unstable();
         let schema = Arc::new(Schema::new(vec![
-            Field::new("kind", DataType::Int32, false),
             Field::new("a", DataType::Int64, false),
             Field::new("b", DataType::Int64, false),
         ]));
         RecordBatch::try_new(
             schema,
             vec![
-                Arc::new(arrow::array::Int32Array::from(k)),
-                Arc::new(Int64Array::from(a)),
-                Arc::new(Int64Array::from(b)),
+                Arc::new(Int64Array::from_iter_values(
+                    pairs.iter().map(|p| i64::from(p.0)),
+                )),
+                Arc::new(Int64Array::from_iter_values(
+                    pairs.iter().map(|p| i64::from(p.1)),
+                )),
             ],
         )
         .map_err(fail)

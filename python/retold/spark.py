@@ -77,9 +77,10 @@ def _spark_schema(arrow_schema: pa.Schema):
 def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], skip_bad: bool,
                    skipped: Dict[str, Any]):
     """The documents with columns ``idx`` (input order), ``id``, ``text``, ``lang``, ``date``,
-    ``source``. Order: files by path, then rows within a file. Bad records raise
+    ``source``, persisted, and their number. Order: files by path, then rows within a file. Bad records raise
     :class:`InputError`, or with ``skip_bad`` are left out and counted in ``skipped``
     (``count``, ``first``: where the first one is)."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
     from pyspark.sql.window import Window
@@ -115,7 +116,9 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
     bad = F.col(id_col).isNull() | F.col(text_col).isNull()
     if "_corrupt" in df.columns:
         bad = bad | F.col("_corrupt").isNotNull()
-    df = df.withColumn("_bad", bad)
+    # Parsed once: the numbering below needs a pass over the rows before the documents can
+    # be numbered; the caller's persisted documents are made from this copy, then it goes.
+    df = df.withColumn("_bad", bad).persist(StorageLevel.MEMORY_AND_DISK)
     # Number rows in input order without sorting the texts: each (file, block) is read
     # contiguously by one task, so its rows' positions there are consecutive; the blocks'
     # starting numbers come from their counts in path order (one row per block).
@@ -160,8 +163,10 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
         *[(F.col(c).cast("string") if c and c in df.columns else F.lit(None).cast("string"))
           .alias(name) for name, c in (("lang", cols["lang"]), ("date", cols["date"]),
                                        ("source", cols["source"]))],
-    )
-    return out
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    n = out.count()
+    df.unpersist()
+    return out, n
 
 
 def _sketch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -242,9 +247,8 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     cols = {"id": id_col, "text": text_col, "lang": lang_col, "date": date_col,
             "source": source_col}
     skipped: Dict[str, Any] = {"count": 0}
-    docs = read_documents(spark, input_path, fmt, cols, skip_bad, skipped).persist(
-        StorageLevel.MEMORY_AND_DISK)
-    stats["docs"] = n = docs.count()
+    docs, n = read_documents(spark, input_path, fmt, cols, skip_bad, skipped)
+    stats["docs"] = n
     stats["skipped"] = skipped
     lap("read", "sketch")
 
@@ -343,7 +347,10 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     comp = components(spark, verified.select(F.col("a_idx").alias("a"), F.col("b_idx").alias("b")))
     stats["largest_component"] = comp.groupBy("comp").count().agg(F.max("count")).first()[0] or 0
     lap("components", "group")
-    meta = docs.select("idx", "date", "lang").join(sk.select("idx", "tokens"), "idx")
+    # Only the documents in a component: far fewer than all.
+    nodes = comp.select(F.col("node").alias("idx"))
+    meta = (docs.select("idx", "date", "lang").join(nodes, "idx")
+            .join(sk.select("idx", "tokens").join(nodes, "idx"), "idx"))
     sided = lambda s: meta.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
                                     ("idx", "date", "lang", "tokens")])
     gin = (verified.select("a_idx", "b_idx", "relation", "exact", "weight", "a_in_b", "b_in_a", "a_head",
@@ -352,16 +359,14 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
            .join(sided("a"), F.col("a_idx") == F.col("idx_a"))
            .join(sided("b"), F.col("b_idx") == F.col("idx_b")).drop("idx_a", "idx_b"))
 
-    def group(table: pa.Table) -> pa.Table:
-        out = _retold.group_batch(table.combine_chunks().to_batches()[0]
-                                  if table.num_rows else pa.RecordBatch.from_pylist([]),
-                                  keep=keep)
-        return pa.Table.from_batches([out])
+    # Each partition holds whole components (shuffled by component) and groups them in one
+    # call; a partition's pairs are a small share of the verified pairs.
+    def group(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        yield _retold.group_batch(list(batches), keep=keep)
 
-    group_arrow = _retold.group_batch_schema()
-    groups = (gin.groupBy("comp").applyInArrow(
-        lambda t: _with_comp(group(t), t), _spark_schema(_with_comp_schema(group_arrow)))
-        .persist(StorageLevel.MEMORY_AND_DISK))
+    groups = (gin.repartition("comp")
+              .mapInArrow(group, _spark_schema(_retold.group_batch_schema()))
+              .persist(StorageLevel.MEMORY_AND_DISK))
     stats["clusters"] = groups.count()
     lap("group", "write")
     # Names: clusters by first member; stories by their first cluster.
@@ -393,7 +398,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
      .write.mode("overwrite").parquet(os.path.join(out_dir, "pairs")))
     clusters.write.mode("overwrite").parquet(os.path.join(out_dir, "clusters"))
     keep_df.write.mode("overwrite").parquet(os.path.join(out_dir, "keep"))
-    stats["kept"] = keep_df.count()
+    stats["kept"] = n - dropped.count()
     lap("write")
     sc.setJobDescription(None)
     stats["documents_per_second"] = round(n / max(sum(stats["seconds"].values()), 1e-9), 1)
@@ -402,15 +407,6 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     for d in (docs, sk, pairs, verified, groups, named):
         d.unpersist()
     return stats
-
-
-def _with_comp_schema(schema: pa.Schema) -> pa.Schema:
-    return pa.schema([pa.field("comp", pa.int64(), False)] + list(schema))
-
-
-def _with_comp(out: pa.Table, inp: pa.Table) -> pa.Table:
-    comp = inp.column("comp")[0].as_py() if inp.num_rows else 0
-    return out.add_column(0, "comp", pa.array([comp] * out.num_rows, pa.int64()))
 
 
 def main(argv: Optional[List[str]] = None) -> int:

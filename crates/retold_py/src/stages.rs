@@ -659,6 +659,7 @@ pub fn verify_batch(
 /// The schema of [`group_batch`]'s output.
 fn group_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
+        Field::new("comp", DataType::Int64, false),
         Field::new("first", DataType::Int64, false),
         int64_list("docs"),
         Field::new("relation", DataType::Utf8, false),
@@ -675,21 +676,27 @@ pub fn group_batch_schema() -> PyArrowType<Schema> {
     PyArrowType(group_schema().as_ref().clone())
 }
 
-/// Stage 4: groups one connected component of verified pairs. Input: the component's pairs
-/// with columns `a_idx`, `b_idx`, `relation`, `exact`, `weight`, `a_in_b`, `b_in_a`, `a_head`,
-/// `b_head`, `evidence_a`, `evidence_b` (stage 3's) and per side `date_`, `lang_`, `tokens_`
-/// + `a`/`b`. Output: one row per cluster (`first` member, `docs`, `relation`, `original`,
-/// `original_reason`, the component's `story` name, and the members `dropped` from the
-/// keep-list).
+/// Stage 4: groups connected components of verified pairs. Input: batches holding every pair
+/// of their components, with columns `comp` (the component), `a_idx`, `b_idx`, `relation`,
+/// `exact`, `weight`, `a_in_b`, `b_in_a`, `a_head`, `b_head`, `evidence_a`, `evidence_b`
+/// (stage 3's) and per side `date_`, `lang_`, `tokens_` + `a`/`b`. Output: one row per
+/// cluster (`comp`, `first` member, `docs`, `relation`, `original`, `original_reason`, the
+/// component's `story` name, and the members `dropped` from the keep-list), components in
+/// ascending order.
 #[pyfunction]
-#[pyo3(signature = (batch, keep = "original"))]
+#[pyo3(signature = (batches, keep = "original"))]
 pub fn group_batch(
     py: Python<'_>,
-    batch: PyArrowType<RecordBatch>,
+    batches: Vec<PyArrowType<RecordBatch>>,
     keep: &str,
 ) -> PyResult<PyArrowType<RecordBatch>> {
     let policy: KeepPolicy = keep.parse().map_err(|e| input(format!("{e}")))?;
-    let batch = batch.0;
+    let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
+    let Some(first_batch) = batches.first() else {
+        return Ok(PyArrowType(RecordBatch::new_empty(group_schema())));
+    };
+    let batch = arrow::compute::concat_batches(&first_batch.schema(), &batches).map_err(fail)?;
+    let comp = i64s(&batch, "comp")?;
     let (a, b) = (i64s(&batch, "a_idx")?, i64s(&batch, "b_idx")?);
     let relation = strs(&batch, "relation", true)?;
     let weight = f32s(&batch, "weight")?;
@@ -715,54 +722,13 @@ pub fn group_batch(
     let tokens = [i64s(&batch, "tokens_a")?, i64s(&batch, "tokens_b")?];
     let out = py.detach(|| -> PyResult<RecordBatch> {
         let cfg = Config::default();
-        let mut docs: HashMap<u32, ComponentDoc> = HashMap::new();
-        let mut pairs = Vec::new();
-        let mut containment = Vec::new();
+        let mut rows_of: HashMap<i64, Vec<usize>> = HashMap::new();
         for i in 0..batch.num_rows() {
-            let (x, y) = (u32_of(a.value(i))?, u32_of(b.value(i))?);
-            let rel: Relation = get(&relation, i)
-                .unwrap_or("")
-                .parse()
-                .map_err(|e| input(format!("relation: {e}")))?;
-            pairs.push(GroupPair {
-                a: x,
-                b: y,
-                relation: rel,
-                weight: weight.value(i),
-            });
-            containment.push(Containment {
-                a: x,
-                b: y,
-                a_in_b: shares[0].value(i),
-                b_in_a: shares[1].value(i),
-                a_head: shares[2].value(i),
-                b_head: shares[3].value(i),
-                same_text: exact.is_valid(i) && exact.value(i),
-                duplicate: rel == Relation::Duplicate,
-                reworded: rel == Relation::Rewrite,
-            });
-            for (s, n) in [x, y].into_iter().enumerate() {
-                if docs.contains_key(&n) {
-                    continue;
-                }
-                let evidence: DocEvidence = serde_json::from_str(get(&ev[s], i).unwrap_or(""))
-                    .map_err(|e| input(format!("evidence: {e}")))?;
-                docs.insert(
-                    n,
-                    ComponentDoc {
-                        idx: n,
-                        date: get(&dates[s], i).map(str::to_string),
-                        lang: get(&langs[s], i)
-                            .filter(|l| !l.is_empty())
-                            .map(str::to_string),
-                        tokens: u32::try_from(tokens[s].value(i)).unwrap_or(0),
-                        evidence: Some(evidence),
-                    },
-                );
-            }
+            rows_of.entry(comp.value(i)).or_default().push(i);
         }
-        let docs: Vec<ComponentDoc> = docs.into_values().collect();
-        let g = group_component(&docs, &pairs, &containment, &cfg, policy);
+        let mut comps: Vec<i64> = rows_of.keys().copied().collect();
+        comps.sort_unstable();
+        let mut comp_col = Vec::new();
         let mut first = Vec::new();
         let mut members = ListBuilder::new(Int64Builder::new());
         let mut dropped = ListBuilder::new(Int64Builder::new());
@@ -770,24 +736,77 @@ pub fn group_batch(
         let mut original = Int64Builder::new();
         let mut reason = StringBuilder::new();
         let mut story = StringBuilder::new();
-        for c in &g.clusters {
-            first.push(i64::from(c.docs[0]));
-            append_list(&mut members, c.docs.iter().map(|&d| i64::from(d)));
-            append_list(
-                &mut dropped,
-                c.docs
-                    .iter()
-                    .filter(|d| g.dropped.binary_search(d).is_ok())
-                    .map(|&d| i64::from(d)),
-            );
-            rel.append_value(c.relation.as_str());
-            original.append_option(c.original.map(i64::from));
-            reason.append_value(&c.original_reason);
-            story.append_value(&c.story);
+        for c in comps {
+            let mut docs: HashMap<u32, ComponentDoc> = HashMap::new();
+            let mut pairs = Vec::new();
+            let mut containment = Vec::new();
+            for &i in &rows_of[&c] {
+                let (x, y) = (u32_of(a.value(i))?, u32_of(b.value(i))?);
+                let rel: Relation = get(&relation, i)
+                    .unwrap_or("")
+                    .parse()
+                    .map_err(|e| input(format!("relation: {e}")))?;
+                pairs.push(GroupPair {
+                    a: x,
+                    b: y,
+                    relation: rel,
+                    weight: weight.value(i),
+                });
+                containment.push(Containment {
+                    a: x,
+                    b: y,
+                    a_in_b: shares[0].value(i),
+                    b_in_a: shares[1].value(i),
+                    a_head: shares[2].value(i),
+                    b_head: shares[3].value(i),
+                    same_text: exact.is_valid(i) && exact.value(i),
+                    duplicate: rel == Relation::Duplicate,
+                    reworded: rel == Relation::Rewrite,
+                });
+                for (s, n) in [x, y].into_iter().enumerate() {
+                    if docs.contains_key(&n) {
+                        continue;
+                    }
+                    let evidence: DocEvidence =
+                        serde_json::from_str(get(&ev[s], i).unwrap_or(""))
+                            .map_err(|e| input(format!("evidence: {e}")))?;
+                    docs.insert(
+                        n,
+                        ComponentDoc {
+                            idx: n,
+                            date: get(&dates[s], i).map(str::to_string),
+                            lang: get(&langs[s], i)
+                                .filter(|l| !l.is_empty())
+                                .map(str::to_string),
+                            tokens: u32::try_from(tokens[s].value(i)).unwrap_or(0),
+                            evidence: Some(evidence),
+                        },
+                    );
+                }
+            }
+            let docs: Vec<ComponentDoc> = docs.into_values().collect();
+            let g = group_component(&docs, &pairs, &containment, &cfg, policy);
+            for cl in &g.clusters {
+                comp_col.push(c);
+                first.push(i64::from(cl.docs[0]));
+                append_list(&mut members, cl.docs.iter().map(|&d| i64::from(d)));
+                append_list(
+                    &mut dropped,
+                    cl.docs
+                        .iter()
+                        .filter(|d| g.dropped.binary_search(d).is_ok())
+                        .map(|&d| i64::from(d)),
+                );
+                rel.append_value(cl.relation.as_str());
+                original.append_option(cl.original.map(i64::from));
+                reason.append_value(&cl.original_reason);
+                story.append_value(&cl.story);
+            }
         }
         RecordBatch::try_new(
             group_schema(),
             vec![
+                Arc::new(Int64Array::from(comp_col)),
                 Arc::new(Int64Array::from(first)),
                 Arc::new(members.finish()),
                 Arc::new(rel.finish()),

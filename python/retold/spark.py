@@ -77,7 +77,7 @@ def _spark_schema(arrow_schema: pa.Schema):
 def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], skip_bad: bool,
                    skipped: Dict[str, Any]):
     """The documents with columns ``idx`` (input order), ``id``, ``text``, ``lang``, ``date``,
-    ``source``, persisted, and their number. Order: files by path, then rows within a file. Bad records raise
+    ``source`` (a view of a persisted copy), and their number. Order: files by path, then rows within a file. Bad records raise
     :class:`InputError`, or with ``skip_bad`` are left out and counted in ``skipped``
     (``count``, ``first``: where the first one is)."""
     from pyspark import StorageLevel
@@ -116,9 +116,14 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
     bad = F.col(id_col).isNull() | F.col(text_col).isNull()
     if "_corrupt" in df.columns:
         bad = bad | F.col("_corrupt").isNotNull()
-    # Parsed once: the numbering below needs a pass over the rows before the documents can
-    # be numbered; the caller's persisted documents are made from this copy, then it goes.
-    df = df.withColumn("_bad", bad).persist(StorageLevel.MEMORY_AND_DISK)
+    # Parsed once and kept (the fields the job needs, the numbering's columns): the numbering
+    # needs a pass over the rows first, and the numbered documents below are a view of this copy.
+    df = df.select(
+        "_file", "_block", "_part", "_mono", bad.alias("_bad"),
+        F.col(id_col).cast("string").alias(id_col),
+        F.col(text_col).cast("string").alias(text_col),
+        *[F.col(c).cast("string").alias(c) for c in optional if c in df.columns],
+    ).persist(StorageLevel.MEMORY_AND_DISK)
     # Number rows in input order without sorting the texts: each (file, block) is read
     # contiguously by one task, so its rows' positions there are consecutive; the blocks'
     # starting numbers come from their counts in path order (one row per block).
@@ -163,10 +168,13 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
         *[(F.col(c).cast("string") if c and c in df.columns else F.lit(None).cast("string"))
           .alias(name) for name, c in (("lang", cols["lang"]), ("date", cols["date"]),
                                        ("source", cols["source"]))],
-    ).persist(StorageLevel.MEMORY_AND_DISK)
-    n = out.count()
-    df.unpersist()
-    return out, n
+    )
+    if bad_rows:
+        # The window above is not worth computing again for every use.
+        out = out.persist(StorageLevel.MEMORY_AND_DISK)
+        out.count()
+        df.unpersist()
+    return out, start
 
 
 def _sketch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -263,18 +271,21 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     size = params["sample_size"]
     least = {ps: min(d["threshold"] for d in params["decisions"] if d["per_source"] == ps)
              for ps in (False, True)}
-    lines = (sk.select("idx", F.explode("lines").alias("key"), F.lit(False).alias("per_source"))
-             .unionByName(sk.select("idx", F.explode("source_lines").alias("key"),
-                                    F.lit(True).alias("per_source"))))
-    level1 = (lines.groupBy("per_source", "key", (F.col("idx") % 64).alias("salt"))
-              .agg(F.count("*").alias("c"),
-                   F.slice(F.array_sort(F.collect_list("idx")), 1, size).alias("s")))
-    level2 = (level1.groupBy("per_source", "key")
-              .agg(F.sum("c").alias("count"),
-                   F.slice(F.array_sort(F.flatten(F.collect_list("s"))), 1, size).alias("sample")))
-    wanted = level2.where(
-        (~F.col("per_source") & (F.col("count") >= least[False]))
-        | (F.col("per_source") & (F.col("count") >= least[True])))
+    # Line keys in blocks by key (as candidate keys below); each partition counts its keys
+    # and keeps those held by enough documents, with their smallest document numbers.
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    block = "part int, data binary"
+
+    def line_blocks(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            yield _retold.line_blocks_batch(b, parts)
+
+    def line_counts(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        yield _retold.line_counts(list(batches), least[False], least[True], size)
+
+    wanted = (sk.select("idx", "lines", "source_lines").mapInArrow(line_blocks, block)
+              .repartition(parts, "part")
+              .mapInArrow(line_counts, "per_source boolean, key long, count long, sample array<long>"))
     with_sigs = (wanted.select("per_source", "key", "count", F.posexplode("sample").alias("pos", "idx"))
                  .join(sk.select("idx", "same_sig"), "idx")
                  .groupBy("per_source", "key", "count")
@@ -293,10 +304,10 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
 
     # 3. Candidate pairs. Postings go to partitions by key in blocks (one row per batch and
     # partition, not one per key), so the shuffle moves few large rows; each partition's keys
-    # are grouped and paired in Rust, and the pairs' tallies (shared seeds and sentence keys,
-    # direct pairing) go to partitions by pair the same way, where they are added up and
-    # decided.
-    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    # are grouped and paired in Rust. Direct pairs, and the document lists of seeds and
+    # sentence keys (not their pairs: a list of 64 makes 2,016), go on in blocks to the
+    # partitions of the pairs' smaller documents, where each pair's shared keys are all seen,
+    # counted and held against `min_shared`.
     # Each block of a partition carries its postings; an arrow batch of a few hundred blocks
     # stays far below arrow's 2 GB per column.
     blocks_per_batch = "256"
@@ -305,19 +316,18 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
         for b in batches:
             yield _retold.key_blocks_batch(b, parts)
 
-    def tallies(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        out, most = _retold.tally_blocks(list(batches), parts)
+    def key_pairs(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        out, most = _retold.pair_blocks(list(batches), parts)
         largest.add(most)
         yield out
 
     def candidates(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        yield _retold.candidate_batch(list(batches))
+        yield _retold.candidate_batch(list(batches), parts)
 
     largest = sc.accumulator(0, _Max())
-    block = "part int, data binary"
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", blocks_per_batch)
     keyed = (sk.where("tokens > 0").select("idx", "keys").mapInArrow(key_blocks, block)
-             .repartition(parts, "part").mapInArrow(tallies, block))
+             .repartition(parts, "part").mapInArrow(key_pairs, block))
     pairs = (keyed.repartition(parts, "part").mapInArrow(candidates, "a long, b long")
              .persist(StorageLevel.MEMORY_AND_DISK))
     stats["candidates"] = pairs.count()

@@ -128,71 +128,117 @@ pub fn key_part(kind: u32, key: u64, parts: u32) -> u32 {
     ((u128::from(h >> 32) * u128::from(parts.max(1))) >> 32) as u32
 }
 
-/// What the candidate keys say about one pair of documents: whether a key of a pairing kind
-/// ([`PairRule::Chain`], [`PairRule::Bucket`]) paired them, and how many seeds and sentence
-/// keys ([`PairRule::Shared`]) they share. Tallies of disjoint sets of keys add up.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PairTally {
-    /// Paired by an exact hash or an LSH band.
-    pub direct: bool,
-    /// Shared passage seeds.
-    pub seeds: u32,
-    /// Shared sentence keys.
-    pub sentences: u32,
+/// Which of `parts` shuffle partitions counts the pairs whose smaller member is `doc`.
+pub fn doc_part(doc: u32, parts: u32) -> u32 {
+    key_part(0, u64::from(doc), parts)
 }
 
-impl PairTally {
-    /// Adds the tally of other keys.
-    pub fn add(&mut self, other: PairTally) {
-        self.direct |= other.direct;
-        self.seeds += other.seeds;
-        self.sentences += other.sentences;
-    }
+/// What one candidate key gives: the pairs its kind's rule makes of its documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPairs {
+    /// One pair `[a, b]`, `a < b`, a candidate already (exact hashes, LSH bands).
+    Direct([u32; 2]),
+    /// The documents (ascending, 2 to `max_df` of them) of a seed or sentence key of kind
+    /// `kind`: every pair of them shares the key, and is a candidate when it shares
+    /// `min_shared` keys of the kind.
+    Shared {
+        /// [`KEY_SEED`] or [`KEY_SENTENCE`].
+        kind: u32,
+        /// The key's documents.
+        docs: Vec<u32>,
+    },
+}
 
-    /// Whether the pair is a candidate under `cfg`: paired directly, or sharing at least
-    /// `min_shared` keys of one shared kind.
-    pub fn is_candidate(&self, cfg: &Config) -> bool {
-        let enough = |kind: u32, n: u32| match pair_rule(kind, cfg) {
-            PairRule::Shared { min_shared, .. } => n as usize >= min_shared,
-            _ => n > 0,
-        };
-        self.direct || enough(KEY_SEED, self.seeds) || enough(KEY_SENTENCE, self.sentences)
+impl KeyPairs {
+    /// The documents that are the smaller member of some pair: whoever counts the pairs of
+    /// such a document needs this item.
+    pub fn firsts(&self) -> &[u32] {
+        match self {
+            KeyPairs::Direct(p) => &p[..1],
+            KeyPairs::Shared { docs, .. } => &docs[..docs.len().saturating_sub(1)],
+        }
     }
 }
 
-/// The tallies of the pairs that the keys of `postings` make, each key's documents paired
-/// by its kind's rule ([`key_pairs`]). Every posting of a key must be in `postings` (one
-/// shuffle partition by [`key_part`]). Also returns the most documents one key has. Sorts
-/// `postings`.
-pub fn tally_postings(
-    postings: &mut [Posting],
-    cfg: &Config,
-) -> (AHashMap<(u32, u32), PairTally>, usize) {
+/// The [`KeyPairs`] of the keys of `postings`, each key's documents paired by its kind's rule
+/// ([`key_pairs`]), and the most documents one key has. Every posting of a key must be in
+/// `postings` (one shuffle partition by [`key_part`]). Sorts `postings`.
+pub fn key_pair_items(postings: &mut [Posting], cfg: &Config) -> (Vec<KeyPairs>, usize) {
     postings.sort_unstable();
-    let mut tallies: AHashMap<(u32, u32), PairTally> = AHashMap::new();
+    let mut out = Vec::new();
     let mut largest = 0;
     let (mut docs, mut pairs) = (Vec::new(), Vec::new());
     for group in postings.chunk_by(|x, y| x.kind == y.kind && x.key == y.key) {
-        if group.len() < 2 {
-            continue;
-        }
         let kind = group[0].kind;
         docs.clear();
         docs.extend(group.iter().map(|p| p.doc));
         docs.dedup();
         largest = largest.max(docs.len());
-        pairs.clear();
-        key_pairs(pair_rule(kind, cfg), &docs, &mut pairs);
-        for &pair in &pairs {
-            let t = tallies.entry(pair).or_default();
-            match kind {
-                KEY_SEED => t.seeds += 1,
-                KEY_SENTENCE => t.sentences += 1,
-                _ => t.direct = true,
+        if docs.len() < 2 {
+            continue;
+        }
+        match pair_rule(kind, cfg) {
+            PairRule::Shared { max_df, .. } if docs.len() <= max_df => out.push(KeyPairs::Shared {
+                kind,
+                docs: docs.clone(),
+            }),
+            PairRule::Shared { .. } => {}
+            rule => {
+                pairs.clear();
+                key_pairs(rule, &docs, &mut pairs);
+                out.extend(pairs.iter().map(|&(a, b)| KeyPairs::Direct([a, b])));
             }
         }
     }
-    (tallies, largest)
+    (out, largest)
+}
+
+/// The candidate pairs `(a, b)` (sorted, unique) whose smaller member `a` satisfies `mine`,
+/// from `items` that hold every [`KeyPairs`] with such a document among its
+/// [`firsts`](KeyPairs::firsts) (one shuffle partition by the smaller document): direct
+/// pairs, and pairs sharing at least `min_shared` keys of a shared kind.
+pub fn candidates_of(
+    items: &[KeyPairs],
+    mine: impl Fn(u32) -> bool,
+    cfg: &Config,
+) -> Vec<(u32, u32)> {
+    let pack = |a: u32, b: u32| (u64::from(a) << 32) | u64::from(b);
+    let mut out: Vec<u64> = Vec::new();
+    let mut shared: [Vec<u64>; 2] = Default::default();
+    for item in items {
+        match item {
+            KeyPairs::Direct([a, b]) => {
+                if mine(*a) {
+                    out.push(pack(*a, *b));
+                }
+            }
+            KeyPairs::Shared { kind, docs } => {
+                let keys = &mut shared[usize::from(*kind == KEY_SENTENCE)];
+                for (i, &a) in docs.iter().enumerate() {
+                    if mine(a) {
+                        keys.extend(docs[i + 1..].iter().map(|&b| pack(a, b)));
+                    }
+                }
+            }
+        }
+    }
+    for (keys, kind) in shared.iter_mut().zip([KEY_SEED, KEY_SENTENCE]) {
+        let min_shared = match pair_rule(kind, cfg) {
+            PairRule::Shared { min_shared, .. } => min_shared,
+            _ => 1,
+        };
+        keys.sort_unstable();
+        out.extend(
+            keys.chunk_by(|x, y| x == y)
+                .filter(|run| run.len() >= min_shared)
+                .map(|run| run[0]),
+        );
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter()
+        .map(|k| ((k >> 32) as u32, k as u32))
+        .collect()
 }
 
 /// What one document contributes to a distributed run.
@@ -600,14 +646,8 @@ pub fn run_composed(docs: &[Document], cfg: &Config, policy: KeepPolicy) -> Comp
             })
         })
         .collect();
-    let mut direct: Vec<(u32, u32)> = tally_postings(&mut postings, cfg)
-        .0
-        .into_iter()
-        .filter(|(_, t)| t.is_candidate(cfg))
-        .map(|(p, _)| p)
-        .collect();
-    direct.sort_unstable();
-    direct.dedup();
+    let (items, _) = key_pair_items(&mut postings, cfg);
+    let direct = candidates_of(&items, |_| true, cfg);
     // Verify.
     let pair_docs: Vec<PairDoc<'_>> = docs
         .iter()
@@ -672,12 +712,12 @@ mod tests {
     }
 
     #[test]
-    fn tallies_of_parts_add_up_to_the_whole() {
+    fn candidates_of_partitions_add_up_to_the_whole() {
         let cfg = Config::default();
-        // Keys of three kinds over 40 documents; some keys shared by many.
+        // Keys of four kinds over 60 documents; some keys shared by many.
         let mut all = Vec::new();
-        for doc in 0..40u32 {
-            for j in 0..30u64 {
+        for doc in 0..60u32 {
+            for j in 0..40u64 {
                 let kind = [KEY_EXACT, KEY_SEED, KEY_SENTENCE, KEY_BAND + 3][(j % 4) as usize];
                 let key = (u64::from(doc) * 7 + j * 13) % 97 + (j % 4) * 1000;
                 all.push(Posting { kind, key, doc });
@@ -685,37 +725,46 @@ mod tests {
         }
         all.sort_unstable();
         all.dedup();
-        let (whole, largest) = tally_postings(&mut all.clone(), &cfg);
-        assert!(largest > 2 && whole.values().any(|t| t.direct));
-        assert!(whole.values().any(|t| t.seeds >= 2) && whole.values().any(|t| t.sentences >= 4));
+        let (items, largest) = key_pair_items(&mut all.clone(), &cfg);
+        assert!(largest > 2);
+        assert!(items.iter().any(|i| matches!(i, KeyPairs::Direct(_))));
+        let whole = candidates_of(&items, |_| true, &cfg);
+        // Some pairs share one seed only, and are no candidates.
+        let seed_pairs = items
+            .iter()
+            .filter(|i| matches!(i, KeyPairs::Shared { kind: KEY_SEED, .. }))
+            .count();
+        assert!(seed_pairs > 0 && !whole.is_empty());
         for parts in [1, 3, 8] {
-            let mut merged: AHashMap<(u32, u32), PairTally> = AHashMap::new();
+            // Keys partitioned by key, then items by their smaller documents.
+            let mut merged = Vec::new();
             let mut most = 0;
+            let mut routed: Vec<Vec<KeyPairs>> = vec![Vec::new(); parts as usize];
             for p in 0..parts {
                 let mut mine: Vec<Posting> = all
                     .iter()
                     .filter(|x| key_part(x.kind, x.key, parts) == p)
                     .copied()
                     .collect();
-                let (t, l) = tally_postings(&mut mine, &cfg);
+                let (its, l) = key_pair_items(&mut mine, &cfg);
                 most = most.max(l);
-                for (pair, t) in t {
-                    merged.entry(pair).or_default().add(t);
+                for it in its {
+                    let mut to: Vec<u32> =
+                        it.firsts().iter().map(|&d| doc_part(d, parts)).collect();
+                    to.sort_unstable();
+                    to.dedup();
+                    for q in to {
+                        routed[q as usize].push(it.clone());
+                    }
                 }
             }
+            for (q, its) in routed.iter().enumerate() {
+                merged.extend(candidates_of(its, |d| doc_part(d, parts) == q as u32, &cfg));
+            }
+            merged.sort_unstable();
             assert_eq!(merged, whole, "{parts} parts");
             assert_eq!(most, largest);
         }
-        // The decision: seeds and sentence keys need their `min_shared`.
-        let t = |seeds, sentences, direct| PairTally {
-            direct,
-            seeds,
-            sentences,
-        };
-        assert!(!t(1, 3, false).is_candidate(&cfg));
-        assert!(t(2, 0, false).is_candidate(&cfg));
-        assert!(t(0, 4, false).is_candidate(&cfg));
-        assert!(t(0, 0, true).is_candidate(&cfg));
     }
 
     #[test]

@@ -14,10 +14,10 @@ use arrow::pyarrow::PyArrowType;
 use pyo3::prelude::*;
 use retold::output::PairLine;
 use retold::stages::{
-    group_component, key_part, learned_sets, model_from_keys, pair_rule, tally_postings,
-    verify_pairs, ComponentDoc, Containment, CorpusModel, DocEvidence, LearnedSet, PairDoc,
-    PairRule, PairTally, Posting, Sketcher, VerifiedPair, KEY_BAND, KEY_EXACT, KEY_SEED,
-    KEY_SENTENCE,
+    candidates_of, doc_part, group_component, key_pair_items, key_part, learned_sets,
+    model_from_keys, pair_rule, verify_pairs, ComponentDoc, Containment, CorpusModel, DocEvidence,
+    KeyPairs, LearnedSet, PairDoc, PairRule, Posting, Sketcher, VerifiedPair, KEY_BAND, KEY_EXACT,
+    KEY_SEED, KEY_SENTENCE,
 };
 use retold::{Config, Document, GroupPair, KeepPolicy, Origin, Relation};
 use std::collections::HashMap;
@@ -221,8 +221,6 @@ pub fn sketch_batch(
 const KEY_BYTES: usize = 12;
 /// Bytes of one posting in a key block: kind, key, document (`u32`).
 const POSTING_BYTES: usize = 16;
-/// Bytes of one pair tally in a tally block: `a`, `b`, seeds, sentences, direct (`u32` each).
-const TALLY_BYTES: usize = 20;
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
@@ -279,6 +277,127 @@ fn block_data(batches: &[RecordBatch]) -> PyResult<Vec<BinaryArray>> {
         .collect()
 }
 
+/// The postings of a list of key blocks (as [`key_blocks_batch`] and [`line_blocks_batch`]
+/// write them).
+fn postings_of(data: &[BinaryArray]) -> PyResult<Vec<Posting>> {
+    let mut postings = Vec::new();
+    for arr in data {
+        for i in (0..arr.len()).filter(|&i| arr.is_valid(i)) {
+            let v = arr.value(i);
+            if v.len() % POSTING_BYTES != 0 {
+                return Err(input(format!("key block of {} bytes", v.len())));
+            }
+            postings.extend(v.chunks_exact(POSTING_BYTES).map(|r| Posting {
+                kind: u32_at(r, 0),
+                key: u64_at(r, 4),
+                doc: u32_at(r, 12),
+            }));
+        }
+    }
+    Ok(postings)
+}
+
+/// Appends one posting to its block among `blocks` (by [`key_part`]).
+fn push_posting(blocks: &mut [Vec<u8>], kind: u32, key: u64, doc: u32) {
+    let b = &mut blocks[key_part(kind, key, blocks.len() as u32) as usize];
+    b.extend_from_slice(&kind.to_le_bytes());
+    b.extend_from_slice(&key.to_le_bytes());
+    b.extend_from_slice(&doc.to_le_bytes());
+}
+
+/// Stage 2a: the line keys of sketched documents as postings (kind 0: global, 1: within the
+/// source), cut into `parts` blocks by key. Input columns `idx`, `lines`, `source_lines` (of
+/// [`sketch_batch`]); output `part`, `data`.
+#[pyfunction]
+pub fn line_blocks_batch(
+    py: Python<'_>,
+    batch: PyArrowType<RecordBatch>,
+    parts: i64,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let batch = batch.0;
+    let parts = parts_of(parts)?;
+    let idx = i64s(&batch, "idx")?;
+    let lists = [
+        list_i64(&batch, "lines")?,
+        list_i64(&batch, "source_lines")?,
+    ];
+    let docs: Vec<u32> = idx
+        .values()
+        .iter()
+        .map(|&d| u32_of(d))
+        .collect::<PyResult<_>>()?;
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
+        for (i, &doc) in docs.iter().enumerate() {
+            for (kind, l) in lists.iter().enumerate() {
+                for key in list_values(l, i) {
+                    push_posting(&mut blocks, kind as u32, key as u64, doc);
+                }
+            }
+        }
+        block_batch(blocks)
+    })?;
+    Ok(PyArrowType(out))
+}
+
+/// Stage 2b: per line key of one shuffle partition of line blocks (every block of its keys)
+/// held by at least `least_global` documents (`least_source` for keys within a source), the
+/// key, `per_source`, its document `count` and `sample`: its `sample_size` smallest document
+/// numbers, ascending.
+#[pyfunction]
+pub fn line_counts(
+    py: Python<'_>,
+    batches: Vec<PyArrowType<RecordBatch>>,
+    least_global: u64,
+    least_source: u64,
+    sample_size: usize,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
+    let data = block_data(&batches)?;
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let mut postings = postings_of(&data)?;
+        postings.sort_unstable();
+        let mut key = Vec::new();
+        let mut per_source = Vec::new();
+        let mut count = Vec::new();
+        let mut sample = ListBuilder::new(Int64Builder::new());
+        for g in postings.chunk_by(|x, y| x.kind == y.kind && x.key == y.key) {
+            let least = if g[0].kind == 0 {
+                least_global
+            } else {
+                least_source
+            };
+            if (g.len() as u64) < least.max(1) {
+                continue;
+            }
+            key.push(g[0].key as i64);
+            per_source.push(g[0].kind != 0);
+            count.push(g.len() as i64);
+            append_list(
+                &mut sample,
+                g.iter().take(sample_size).map(|p| i64::from(p.doc)),
+            );
+        }
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("per_source", DataType::Boolean, false),
+            Field::new("key", DataType::Int64, false),
+            Field::new("count", DataType::Int64, false),
+            int64_list("sample"),
+        ]));
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(BooleanArray::from(per_source)),
+                Arc::new(Int64Array::from(key)),
+                Arc::new(Int64Array::from(count)),
+                Arc::new(sample.finish()),
+            ],
+        )
+        .map_err(fail)
+    })?;
+    Ok(PyArrowType(out))
+}
+
 /// Stage 3a: the candidate keys of sketched documents as postings, cut into `parts` blocks by
 /// [`retold::stages::key_part`]. Input columns `idx`, `keys` (of [`sketch_batch`]); output
 /// `part`, `data` (packed postings), one row per part the batch has keys for. Shuffled by
@@ -310,10 +429,7 @@ pub fn key_blocks_batch(
                 return Err(input(format!("keys of document {doc}: {} bytes", k.len())));
             }
             for rec in k.chunks_exact(KEY_BYTES) {
-                let (kind, key) = (u32_at(rec, 0), u64_at(rec, 4));
-                let b = &mut blocks[key_part(kind, key, parts) as usize];
-                b.extend_from_slice(rec);
-                b.extend_from_slice(&doc.to_le_bytes());
+                push_posting(&mut blocks, u32_at(rec, 0), u64_at(rec, 4), doc);
             }
         }
         block_batch(blocks)
@@ -321,12 +437,14 @@ pub fn key_blocks_batch(
     Ok(PyArrowType(out))
 }
 
-/// Stage 3b: the pair tallies of one shuffle partition of key blocks (every block of its
-/// keys), cut into `parts` blocks by pair. Input: the partition's batches of
-/// [`key_blocks_batch`] rows; output `part`, `data` (packed tallies), and the most documents
-/// one key of the partition has.
+/// Stage 3b: what the keys of one shuffle partition of key blocks (every block of its keys)
+/// give ([`retold::stages::key_pair_items`]), cut into `parts` blocks by the pairs' smaller
+/// documents ([`retold::stages::doc_part`]; a seed or sentence key's documents go to each
+/// partition of one of them). Input: the partition's batches of [`key_blocks_batch`] rows;
+/// output `part`, `data` (packed items: kind, count, documents, as `u32`s), and the most
+/// documents one key of the partition has.
 #[pyfunction]
-pub fn tally_blocks(
+pub fn pair_blocks(
     py: Python<'_>,
     batches: Vec<PyArrowType<RecordBatch>>,
     parts: i64,
@@ -336,28 +454,27 @@ pub fn tally_blocks(
     let data = block_data(&batches)?;
     let out = py.detach(|| -> PyResult<(RecordBatch, usize)> {
         let cfg = Config::default();
-        let mut postings = Vec::new();
-        for arr in &data {
-            for i in (0..arr.len()).filter(|&i| arr.is_valid(i)) {
-                let v = arr.value(i);
-                if v.len() % POSTING_BYTES != 0 {
-                    return Err(input(format!("key block of {} bytes", v.len())));
-                }
-                postings.extend(v.chunks_exact(POSTING_BYTES).map(|r| Posting {
-                    kind: u32_at(r, 0),
-                    key: u64_at(r, 4),
-                    doc: u32_at(r, 12),
-                }));
-            }
-        }
-        let (tallies, largest) = tally_postings(&mut postings, &cfg);
+        let mut postings = postings_of(&data)?;
+        let (items, largest) = key_pair_items(&mut postings, &cfg);
         drop(postings);
         let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
-        for ((a, b), t) in tallies {
-            let key = (u64::from(a) << 32) | u64::from(b);
-            let block = &mut blocks[key_part(0, key, parts) as usize];
-            for v in [a, b, t.seeds, t.sentences, u32::from(t.direct)] {
-                block.extend_from_slice(&v.to_le_bytes());
+        let mut to = Vec::new();
+        for item in &items {
+            to.clear();
+            to.extend(item.firsts().iter().map(|&d| doc_part(d, parts)));
+            to.sort_unstable();
+            to.dedup();
+            let (kind, docs): (u32, &[u32]) = match item {
+                KeyPairs::Direct(p) => (KEY_EXACT, p),
+                KeyPairs::Shared { kind, docs } => (*kind, docs),
+            };
+            for &q in &to {
+                let b = &mut blocks[q as usize];
+                b.extend_from_slice(&kind.to_le_bytes());
+                b.extend_from_slice(&(docs.len() as u32).to_le_bytes());
+                for d in docs {
+                    b.extend_from_slice(&d.to_le_bytes());
+                }
             }
         }
         Ok((block_batch(blocks)?, largest))
@@ -365,43 +482,55 @@ pub fn tally_blocks(
     Ok((PyArrowType(out.0), out.1))
 }
 
-/// Stage 3c: the candidate pairs of one shuffle partition of tally blocks (every block of
-/// its pairs): the tallies of each pair added up and kept when
-/// [`retold::stages::PairTally::is_candidate`]. Output `a`, `b` (`a < b`), sorted.
+/// Stage 3c: the candidate pairs of one shuffle partition of [`pair_blocks`] rows (every
+/// block of its parts; `parts` as there): per part, the pairs whose smaller document belongs
+/// to it ([`retold::stages::candidates_of`]). Output `a`, `b` (`a < b`).
 #[pyfunction]
 pub fn candidate_batch(
     py: Python<'_>,
     batches: Vec<PyArrowType<RecordBatch>>,
+    parts: i64,
 ) -> PyResult<PyArrowType<RecordBatch>> {
+    let parts = parts_of(parts)?;
     let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
     let data = block_data(&batches)?;
+    let mut part_of = Vec::new();
+    for b in batches.iter().filter(|b| b.num_rows() > 0) {
+        part_of.push(i64s(b, "part")?);
+    }
     let out = py.detach(|| -> PyResult<RecordBatch> {
         let cfg = Config::default();
-        let mut tallies: HashMap<(u32, u32), PairTally> = HashMap::new();
-        for arr in &data {
+        let mut by_part: HashMap<u32, Vec<KeyPairs>> = HashMap::new();
+        for (arr, part) in data.iter().zip(&part_of) {
             for i in (0..arr.len()).filter(|&i| arr.is_valid(i)) {
+                let p = u32::try_from(part.value(i))
+                    .map_err(|_| input(format!("part {} out of range", part.value(i))))?;
+                let items = by_part.entry(p).or_default();
                 let v = arr.value(i);
-                if v.len() % TALLY_BYTES != 0 {
-                    return Err(input(format!("tally block of {} bytes", v.len())));
-                }
-                for r in v.chunks_exact(TALLY_BYTES) {
-                    let t = PairTally {
-                        seeds: u32_at(r, 8),
-                        sentences: u32_at(r, 12),
-                        direct: u32_at(r, 16) != 0,
-                    };
-                    tallies
-                        .entry((u32_at(r, 0), u32_at(r, 4)))
-                        .or_default()
-                        .add(t);
+                let mut at = 0;
+                while at < v.len() {
+                    if at + 8 > v.len() {
+                        return Err(input("pair block cut short"));
+                    }
+                    let (kind, n) = (u32_at(v, at), u32_at(v, at + 4) as usize);
+                    at += 8;
+                    if at + 4 * n > v.len() {
+                        return Err(input("pair block cut short"));
+                    }
+                    let docs: Vec<u32> = (0..n).map(|j| u32_at(v, at + 4 * j)).collect();
+                    at += 4 * n;
+                    items.push(match pair_rule(kind, &cfg) {
+                        PairRule::Shared { .. } => KeyPairs::Shared { kind, docs },
+                        _ if n == 2 => KeyPairs::Direct([docs[0], docs[1]]),
+                        _ => return Err(input(format!("direct pair of {n} documents"))),
+                    });
                 }
             }
         }
-        let mut pairs: Vec<(u32, u32)> = tallies
-            .into_iter()
-            .filter(|(_, t)| t.is_candidate(&cfg))
-            .map(|(p, _)| p)
-            .collect();
+        let mut pairs = Vec::new();
+        for (p, items) in &by_part {
+            pairs.extend(candidates_of(items, |d| doc_part(d, parts) == *p, &cfg));
+        }
         pairs.sort_unstable();
         let schema = Arc::new(Schema::new(vec![
             Field::new("a", DataType::Int64, false),
@@ -767,9 +896,8 @@ pub fn group_batch(
                     if docs.contains_key(&n) {
                         continue;
                     }
-                    let evidence: DocEvidence =
-                        serde_json::from_str(get(&ev[s], i).unwrap_or(""))
-                            .map_err(|e| input(format!("evidence: {e}")))?;
+                    let evidence: DocEvidence = serde_json::from_str(get(&ev[s], i).unwrap_or(""))
+                        .map_err(|e| input(format!("evidence: {e}")))?;
                     docs.insert(
                         n,
                         ComponentDoc {

@@ -77,7 +77,7 @@ def _spark_schema(arrow_schema: pa.Schema):
 def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], skip_bad: bool,
                    skipped: Dict[str, Any]):
     """The documents with columns ``idx`` (input order), ``id``, ``text``, ``lang``, ``date``,
-    ``source`` (a view of a persisted copy), and their number. Order: files by path, then rows within a file. Bad records raise
+    ``source`` (a view of a persisted copy), their number, and the persisted copy. Order: files by path, then rows within a file. Bad records raise
     :class:`InputError`, or with ``skip_bad`` are left out and counted in ``skipped``
     (``count``, ``first``: where the first one is)."""
     from pyspark import StorageLevel
@@ -174,17 +174,34 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
         out = out.persist(StorageLevel.MEMORY_AND_DISK)
         out.count()
         df.unpersist()
-    return out, start
-
-
-def _sketch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    for b in batches:
-        yield _retold.sketch_batch(b)
+        df = out
+    return out, start, df
 
 
 def _learn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     for b in batches:
         yield _retold.learn_batch(b)
+
+
+def _numbered(spark, df, by: str, name: str):
+    """``df`` with column ``name``: each row's place (from 1) in ``by`` order (unique values).
+    Sorted by ``by``; the rows are then numbered from one count per partition, as
+    ``zipWithIndex`` would, without leaving the JVM."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    s = (df.orderBy(by).withColumn("_p", F.spark_partition_id())
+         .withColumn("_m", F.monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK))
+    counts = (s.groupBy("_p").agg(F.min("_m").alias("_f"), F.count("*").alias("_n"))
+              .orderBy("_p").collect())
+    rows, start = [], 1
+    for c in counts:
+        rows.append((c["_p"], c["_f"], start))
+        start += c["_n"]
+    offsets = spark.createDataFrame(rows, "_p int, _f long, _s long")
+    return (s.join(F.broadcast(offsets), "_p")
+            .withColumn(name, F.col("_s") + F.col("_m") - F.col("_f"))
+            .drop("_p", "_m", "_f", "_s"))
 
 
 def components(spark, edges, max_rounds: int = 64):
@@ -255,35 +272,38 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     cols = {"id": id_col, "text": text_col, "lang": lang_col, "date": date_col,
             "source": source_col}
     skipped: Dict[str, Any] = {"count": 0}
-    docs, n = read_documents(spark, input_path, fmt, cols, skip_bad, skipped)
+    docs, n, kept = read_documents(spark, input_path, fmt, cols, skip_bad, skipped)
     stats["docs"] = n
     stats["skipped"] = skipped
     lap("read", "sketch")
 
-    # 1. Sketch.
-    sk = (docs.select("idx", "text", "source", "lang")
-          .mapInArrow(_sketch, _spark_schema(_retold.sketch_batch_schema()))
-          .persist(StorageLevel.MEMORY_AND_DISK))
-    sk.count()
+    # 1. Sketch: a row per document, and its candidate keys and line keys as postings in
+    # blocks by key (one row per batch and partition, not one per key), so the shuffles below
+    # move few large rows.
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    block = "part int, data binary"
+
+    def sketch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            yield _retold.sketch_batch(b, parts)
+
+    sketched = (docs.select("idx", "text", "source", "lang")
+                .mapInArrow(sketch, _spark_schema(_retold.sketch_batch_schema()))
+                .persist(StorageLevel.MEMORY_AND_DISK))
+    sketched.count()
+    sk = sketched.where("block = 0").select("idx", "tokens", "same_sig")
     lap("sketch", "learn")
 
     # 2. Learn boilerplate lines.
     size = params["sample_size"]
     least = {ps: min(d["threshold"] for d in params["decisions"] if d["per_source"] == ps)
              for ps in (False, True)}
-    # Line keys in blocks by key (as candidate keys below); each partition counts its keys
-    # and keeps those held by enough documents, with their smallest document numbers.
-    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
-    block = "part int, data binary"
-
-    def line_blocks(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for b in batches:
-            yield _retold.line_blocks_batch(b, parts)
-
+    # Each partition of line-key blocks counts its keys and keeps those held by enough
+    # documents, with their smallest document numbers.
     def line_counts(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         yield _retold.line_counts(list(batches), least[False], least[True], size)
 
-    wanted = (sk.select("idx", "lines", "source_lines").mapInArrow(line_blocks, block)
+    wanted = (sketched.where("block = 2").select("part", "data")
               .repartition(parts, "part")
               .mapInArrow(line_counts, "per_source boolean, key long, count long, sample array<long>"))
     with_sigs = (wanted.select("per_source", "key", "count", F.posexplode("sample").alias("pos", "idx"))
@@ -302,19 +322,14 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     model = spark.sparkContext.broadcast((uuid.uuid4().hex,) + keys)
     lap("learn", "candidates")
 
-    # 3. Candidate pairs. Postings go to partitions by key in blocks (one row per batch and
-    # partition, not one per key), so the shuffle moves few large rows; each partition's keys
-    # are grouped and paired in Rust. Direct pairs, and the document lists of seeds and
+    # 3. Candidate pairs. Each partition of candidate-key blocks groups and pairs its keys in
+    # Rust. Direct pairs, and the document lists of seeds and
     # sentence keys (not their pairs: a list of 64 makes 2,016), go on in blocks to the
     # partitions of the pairs' smaller documents, where each pair's shared keys are all seen,
     # counted and held against `min_shared`.
     # Each block of a partition carries its postings; an arrow batch of a few hundred blocks
     # stays far below arrow's 2 GB per column.
     blocks_per_batch = "256"
-
-    def key_blocks(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for b in batches:
-            yield _retold.key_blocks_batch(b, parts)
 
     def key_pairs(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         out, most = _retold.pair_blocks(list(batches), parts)
@@ -326,7 +341,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
 
     largest = sc.accumulator(0, _Max())
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", blocks_per_batch)
-    keyed = (sk.where("tokens > 0").select("idx", "keys").mapInArrow(key_blocks, block)
+    keyed = (sketched.where("block = 1").select("part", "data")
              .repartition(parts, "part").mapInArrow(key_pairs, block))
     pairs = (keyed.repartition(parts, "part").mapInArrow(candidates, "a long, b long")
              .persist(StorageLevel.MEMORY_AND_DISK))
@@ -380,13 +395,9 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     stats["clusters"] = groups.count()
     lap("group", "write")
     # Names: clusters by first member; stories by their first cluster.
-    ordered = groups.orderBy("first").rdd.zipWithIndex().map(
-        lambda x: (x[0]["first"], x[1] + 1)).toDF("first long, rank long")
-    story_first = (groups.groupBy("comp", "story").agg(F.min("first").alias("sf")))
-    story_rank = (story_first.orderBy("sf").rdd.zipWithIndex()
-                  .map(lambda x: (x[0]["comp"], x[0]["story"], x[1] + 1))
-                  .toDF("comp long, story string, srank long"))
-    named = (groups.join(ordered, "first").join(story_rank, ["comp", "story"])
+    story_first = groups.groupBy("comp", "story").agg(F.min("first").alias("sf"))
+    story_rank = _numbered(spark, story_first, "sf", "srank").drop("sf")
+    named = (_numbered(spark, groups, "first", "rank").join(story_rank, ["comp", "story"])
              .persist(StorageLevel.MEMORY_AND_DISK))
     ids = docs.select("idx", "id")
     members = (named.select("rank", F.posexplode("docs").alias("pos", "idx")).join(ids, "idx")
@@ -414,7 +425,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     stats["documents_per_second"] = round(n / max(sum(stats["seconds"].values()), 1e-9), 1)
     with open(os.path.join(out_dir, "stats.json"), "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2)
-    for d in (docs, sk, pairs, verified, groups, named):
+    for d in (kept, sketched, pairs, verified, groups, named):
         d.unpersist()
     return stats
 

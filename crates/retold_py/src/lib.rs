@@ -470,9 +470,7 @@ fn _retold(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stages::sketch_batch, m)?)?;
     m.add_function(wrap_pyfunction!(stages::sketch_batch_schema, m)?)?;
     m.add_function(wrap_pyfunction!(stages::learn_batch, m)?)?;
-    m.add_function(wrap_pyfunction!(stages::line_blocks_batch, m)?)?;
     m.add_function(wrap_pyfunction!(stages::line_counts, m)?)?;
-    m.add_function(wrap_pyfunction!(stages::key_blocks_batch, m)?)?;
     m.add_function(wrap_pyfunction!(stages::pair_blocks, m)?)?;
     m.add_function(wrap_pyfunction!(stages::candidate_batch, m)?)?;
     m.add_function(wrap_pyfunction!(stages::verify_batch, m)?)?;

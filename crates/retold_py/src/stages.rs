@@ -103,15 +103,17 @@ fn int64_list(name: &str) -> Field {
     )
 }
 
-/// The schema of [`sketch_batch`]'s output.
+/// The schema of [`sketch_batch`]'s output: document rows (`block` 0: `idx`, `tokens`,
+/// `same_sig`) and block rows (`block` 1: candidate keys, 2: line keys; `part`, `data`),
+/// the other fields null.
 fn sketch_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
-        Field::new("idx", DataType::Int64, false),
-        Field::new("tokens", DataType::Int64, false),
-        Field::new("keys", DataType::Binary, false),
-        int64_list("lines"),
-        int64_list("source_lines"),
-        Field::new("same_sig", DataType::Binary, false),
+        Field::new("block", DataType::Int32, false),
+        Field::new("idx", DataType::Int64, true),
+        Field::new("tokens", DataType::Int64, true),
+        Field::new("same_sig", DataType::Binary, true),
+        Field::new("part", DataType::Int32, true),
+        Field::new("data", DataType::Binary, true),
     ]))
 }
 
@@ -153,17 +155,28 @@ pub fn stage_params() -> PyResult<String> {
 }
 
 /// Stage 1: sketches of documents. Input columns `idx` (the document's number), `text`, and
-/// optionally `source`, `lang`; output [`sketch_schema`].
+/// optionally `source`, `lang`; output [`sketch_schema`]: a row per document (content tokens,
+/// the signature values telling near copies apart), and the documents' candidate keys and
+/// line keys (kind 0: global, 1: within the source) as postings cut into `parts` blocks by
+/// key ([`retold::stages::key_part`]), one row per block. Shuffled by `part`, the blocks bring
+/// each key's documents together in few, large rows.
 #[pyfunction]
 pub fn sketch_batch(
     py: Python<'_>,
     batch: PyArrowType<RecordBatch>,
+    parts: i64,
 ) -> PyResult<PyArrowType<RecordBatch>> {
     let batch = batch.0;
+    let parts = parts_of(parts)?;
     let idx = i64s(&batch, "idx")?;
     let texts = strs(&batch, "text", true)?;
     let sources = strs(&batch, "source", false)?;
     let langs = strs(&batch, "lang", false)?;
+    let docs: Vec<u32> = idx
+        .values()
+        .iter()
+        .map(|&d| u32_of(d))
+        .collect::<PyResult<_>>()?;
     let out = py.detach(|| -> PyResult<RecordBatch> {
         use rayon::prelude::*;
         let cfg = Config::default();
@@ -181,34 +194,52 @@ pub fn sketch_batch(
                 sketcher.sketch(&d)
             })
             .collect();
-        let mut keys = BinaryBuilder::new();
-        let mut packed = Vec::new();
-        let mut lines = ListBuilder::new(Int64Builder::new());
-        let mut source_lines = ListBuilder::new(Int64Builder::new());
+        let mut key_blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
+        let mut line_blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
         let mut sigs = BinaryBuilder::new();
         let mut tokens = Vec::with_capacity(sketches.len());
-        for s in &sketches {
-            tokens.push(i64::from(s.tokens));
-            packed.clear();
+        for (s, &doc) in sketches.iter().zip(&docs) {
+            tokens.push(Some(i64::from(s.tokens)));
             for &(kind, key) in &s.keys {
-                packed.extend_from_slice(&kind.to_le_bytes());
-                packed.extend_from_slice(&key.to_le_bytes());
+                push_posting(&mut key_blocks, kind, key, doc);
             }
-            keys.append_value(&packed);
-            append_list(&mut lines, s.lines.iter().map(|&l| l as i64));
-            append_list(&mut source_lines, s.source_lines.iter().map(|&l| l as i64));
+            for (kind, keys) in [&s.lines, &s.source_lines].into_iter().enumerate() {
+                for &key in keys {
+                    push_posting(&mut line_blocks, kind as u32, key, doc);
+                }
+            }
             let bytes: Vec<u8> = s.same_sig.iter().flat_map(|v| v.to_le_bytes()).collect();
             sigs.append_value(bytes);
+        }
+        let n = sketches.len();
+        let mut block = vec![0i32; n];
+        let mut idx: Vec<Option<i64>> = docs.iter().map(|&d| Some(i64::from(d))).collect();
+        let mut part: Vec<Option<i32>> = vec![None; n];
+        let mut data = BinaryBuilder::new();
+        data.append_nulls(n);
+        for (kind, blocks) in [(1, key_blocks), (2, line_blocks)] {
+            for (p, b) in blocks
+                .into_iter()
+                .enumerate()
+                .filter(|(_, b)| !b.is_empty())
+            {
+                block.push(kind);
+                idx.push(None);
+                tokens.push(None);
+                sigs.append_null();
+                part.push(Some(p as i32));
+                data.append_value(b);
+            }
         }
         RecordBatch::try_new(
             sketch_schema(),
             vec![
-                Arc::new(idx.clone()),
+                Arc::new(arrow::array::Int32Array::from(block)),
+                Arc::new(Int64Array::from(idx)),
                 Arc::new(Int64Array::from(tokens)),
-                Arc::new(keys.finish()),
-                Arc::new(lines.finish()),
-                Arc::new(source_lines.finish()),
                 Arc::new(sigs.finish()),
+                Arc::new(arrow::array::Int32Array::from(part)),
+                Arc::new(data.finish()),
             ],
         )
         .map_err(fail)
@@ -216,9 +247,6 @@ pub fn sketch_batch(
     Ok(PyArrowType(out))
 }
 
-/// Bytes of one key in [`sketch_batch`]'s `keys` column: kind (`u32`) and key (`u64`),
-/// little-endian.
-const KEY_BYTES: usize = 12;
 /// Bytes of one posting in a key block: kind, key, document (`u32`).
 const POSTING_BYTES: usize = 16;
 
@@ -277,8 +305,7 @@ fn block_data(batches: &[RecordBatch]) -> PyResult<Vec<BinaryArray>> {
         .collect()
 }
 
-/// The postings of a list of key blocks (as [`key_blocks_batch`] and [`line_blocks_batch`]
-/// write them).
+/// The postings of a list of key blocks (as [`sketch_batch`] writes them).
 fn postings_of(data: &[BinaryArray]) -> PyResult<Vec<Posting>> {
     let mut postings = Vec::new();
     for arr in data {
@@ -305,42 +332,7 @@ fn push_posting(blocks: &mut [Vec<u8>], kind: u32, key: u64, doc: u32) {
     b.extend_from_slice(&doc.to_le_bytes());
 }
 
-/// Stage 2a: the line keys of sketched documents as postings (kind 0: global, 1: within the
-/// source), cut into `parts` blocks by key. Input columns `idx`, `lines`, `source_lines` (of
-/// [`sketch_batch`]); output `part`, `data`.
-#[pyfunction]
-pub fn line_blocks_batch(
-    py: Python<'_>,
-    batch: PyArrowType<RecordBatch>,
-    parts: i64,
-) -> PyResult<PyArrowType<RecordBatch>> {
-    let batch = batch.0;
-    let parts = parts_of(parts)?;
-    let idx = i64s(&batch, "idx")?;
-    let lists = [
-        list_i64(&batch, "lines")?,
-        list_i64(&batch, "source_lines")?,
-    ];
-    let docs: Vec<u32> = idx
-        .values()
-        .iter()
-        .map(|&d| u32_of(d))
-        .collect::<PyResult<_>>()?;
-    let out = py.detach(|| -> PyResult<RecordBatch> {
-        let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
-        for (i, &doc) in docs.iter().enumerate() {
-            for (kind, l) in lists.iter().enumerate() {
-                for key in list_values(l, i) {
-                    push_posting(&mut blocks, kind as u32, key as u64, doc);
-                }
-            }
-        }
-        block_batch(blocks)
-    })?;
-    Ok(PyArrowType(out))
-}
-
-/// Stage 2b: per line key of one shuffle partition of line blocks (every block of its keys)
+/// Stage 2: per line key of one shuffle partition of line blocks (every block of its keys)
 /// held by at least `least_global` documents (`least_source` for keys within a source), the
 /// key, `per_source`, its document `count` and `sample`: its `sample_size` smallest document
 /// numbers, ascending.
@@ -398,49 +390,10 @@ pub fn line_counts(
     Ok(PyArrowType(out))
 }
 
-/// Stage 3a: the candidate keys of sketched documents as postings, cut into `parts` blocks by
-/// [`retold::stages::key_part`]. Input columns `idx`, `keys` (of [`sketch_batch`]); output
-/// `part`, `data` (packed postings), one row per part the batch has keys for. Shuffled by
-/// `part`, the blocks bring each key's documents together in few, large rows.
-#[pyfunction]
-pub fn key_blocks_batch(
-    py: Python<'_>,
-    batch: PyArrowType<RecordBatch>,
-    parts: i64,
-) -> PyResult<PyArrowType<RecordBatch>> {
-    let batch = batch.0;
-    let parts = parts_of(parts)?;
-    let idx = i64s(&batch, "idx")?;
-    let keys = arrow::compute::cast(col(&batch, "keys")?, &DataType::Binary).map_err(fail)?;
-    let keys = keys.as_binary::<i32>();
-    let docs: Vec<u32> = idx
-        .values()
-        .iter()
-        .map(|&d| u32_of(d))
-        .collect::<PyResult<_>>()?;
-    let out = py.detach(|| -> PyResult<RecordBatch> {
-        let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
-        for (i, &doc) in docs.iter().enumerate() {
-            if keys.is_null(i) {
-                continue;
-            }
-            let k = keys.value(i);
-            if k.len() % KEY_BYTES != 0 {
-                return Err(input(format!("keys of document {doc}: {} bytes", k.len())));
-            }
-            for rec in k.chunks_exact(KEY_BYTES) {
-                push_posting(&mut blocks, u32_at(rec, 0), u64_at(rec, 4), doc);
-            }
-        }
-        block_batch(blocks)
-    })?;
-    Ok(PyArrowType(out))
-}
-
 /// Stage 3b: what the keys of one shuffle partition of key blocks (every block of its keys)
 /// give ([`retold::stages::key_pair_items`]), cut into `parts` blocks by the pairs' smaller
 /// documents ([`retold::stages::doc_part`]; a seed or sentence key's documents go to each
-/// partition of one of them). Input: the partition's batches of [`key_blocks_batch`] rows;
+/// partition of one of them). Input: the partition's batches of [`sketch_batch`]'s key blocks;
 /// output `part`, `data` (packed items: kind, count, documents, as `u32`s), and the most
 /// documents one key of the partition has.
 #[pyfunction]

@@ -115,11 +115,31 @@ impl Terms {
 /// cleared (each entry 24 bytes).
 const TERM_CACHE_MAX: usize = 1 << 18;
 
+/// Hashes a key that is a hash already (the cache's keys) by taking it as it is.
+#[derive(Default)]
+struct KeyIsHash(u64);
+
+impl std::hash::Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; anything else is folded in.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
 thread_local! {
-    /// Terms of recently seen words: (language table address, hash of the word's bytes) →
-    /// term.
-    static TERM_CACHE: std::cell::RefCell<ahash::AHashMap<(usize, u64), Option<u64>>> =
-        std::cell::RefCell::new(ahash::AHashMap::new());
+    /// Terms of recently seen words: (hash of the word's bytes, mixed with the language table's
+    /// address) → term.
+    static TERM_CACHE: std::cell::RefCell<
+        std::collections::HashMap<u64, Option<u64>, std::hash::BuildHasherDefault<KeyIsHash>>,
+    > = std::cell::RefCell::new(Default::default());
 }
 
 impl Terms {
@@ -127,10 +147,9 @@ impl Terms {
     /// thousand make most of any text), and stemming each occurrence again cost more than a
     /// third of fingerprinting a corpus.
     pub fn term_cached(&self, word: &str) -> Option<u64> {
-        let k = (
-            self as *const Terms as usize,
-            xxhash_rust::xxh3::xxh3_64(word.as_bytes()),
-        );
+        // One table per language, so its address tells the languages apart.
+        let table = (self as *const Terms as usize as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let k = xxhash_rust::xxh3::xxh3_64(word.as_bytes()) ^ table;
         if let Some(t) = TERM_CACHE.with(|c| c.borrow().get(&k).copied()) {
             return t;
         }

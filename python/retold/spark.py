@@ -12,13 +12,16 @@ test runs both on a standalone cluster).
 Stages (each a Rust function of ``retold::stages`` called on Arrow batches; see
 docs/scale-out.md for what each shuffles):
 
-1. sketch every document where it is read (``mapInArrow``);
-2. learn boilerplate lines: per line key a count and its 16 smallest document numbers
-   (aggregated in two levels, so a line on millions of pages never builds one huge list), the
-   near-copy test on their signatures, the learned keys broadcast;
-3. candidate pairs: shuffle by candidate key (exact hash, LSH band, passage seed, sentence
-   key); small buckets give all pairs, huge LSH buckets and exact-hash groups only
-   consecutive pairs, seeds above the document-frequency cap none;
+1. sketch every document where it is read (``mapInArrow``); its candidate keys and line keys
+   leave the sketch as postings packed in blocks, one row per batch and target partition;
+2. learn boilerplate lines: line-key blocks shuffled by key, each partition's keys counted in
+   Rust with their 16 smallest document numbers, the near-copy test on those documents'
+   signatures, the learned keys broadcast;
+3. candidate pairs: candidate-key blocks (exact hash, LSH band, passage seed, sentence key)
+   shuffled by key and grouped in Rust; small buckets give all pairs, huge LSH buckets and
+   exact-hash groups only consecutive pairs, seeds above the document-frequency cap none; the
+   lists of seeds and sentence keys go on to the partitions of their pairs' smaller
+   documents, where shared keys are counted against their minimum;
 4. verify each pair with both texts, joined to it by document number;
 5. connected components of the verified pairs by the Large-Star/Small-Star algorithm (no
    collect to the driver), then each component grouped alone (clusters with the chaining
@@ -323,12 +326,11 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     lap("learn", "candidates")
 
     # 3. Candidate pairs. Each partition of candidate-key blocks groups and pairs its keys in
-    # Rust. Direct pairs, and the document lists of seeds and
-    # sentence keys (not their pairs: a list of 64 makes 2,016), go on in blocks to the
-    # partitions of the pairs' smaller documents, where each pair's shared keys are all seen,
-    # counted and held against `min_shared`.
-    # Each block of a partition carries its postings; an arrow batch of a few hundred blocks
-    # stays far below arrow's 2 GB per column.
+    # Rust. Direct pairs, and the document lists of seeds and sentence keys (not their pairs:
+    # a list of 64 makes 2,016), go on in blocks to the partitions of the pairs' smaller
+    # documents, where each pair's shared keys are all seen, counted and held against
+    # `min_shared`. A block holds a batch's postings for one partition (~0.5 MB at 8
+    # partitions), so arrow batches of 256 blocks stay far below arrow's 2 GB per column.
     blocks_per_batch = "256"
 
     def key_pairs(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

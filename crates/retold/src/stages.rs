@@ -12,7 +12,10 @@
 //!    ([`model_from_keys`]).
 //! 3. **Candidates** per candidate key: the documents sharing it, paired by the key kind's
 //!    [`PairRule`] ([`key_pairs`]); pairs of [`PairRule::Shared`] keys count their shared
-//!    keys and need `min_shared` of them.
+//!    keys and need `min_shared` of them. Distributed: postings shuffled by key
+//!    ([`key_part`]) give direct pairs and the lists of shared keys ([`key_pair_items`]),
+//!    shuffled on by the pairs' smaller documents ([`doc_part`]) to be counted
+//!    ([`candidates_of`]).
 //! 4. **Verify** each candidate pair with both documents' texts ([`verify_pairs`]).
 //! 5. **Group** each connected component of the verified pairs alone
 //!    ([`group_component`]), then name clusters and stories in corpus order
@@ -119,7 +122,7 @@ pub struct Posting {
 }
 
 /// Which of `parts` shuffle partitions the postings of key `(kind, key)` go to: all
-/// documents of one key must meet in one partition for [`tally_postings`].
+/// documents of one key must meet in one partition for [`key_pair_items`].
 pub fn key_part(kind: u32, key: u64, parts: u32) -> u32 {
     // Keys are hashes already; mixing the kind in keeps equal values of different kinds
     // apart, and the multiply spreads the high bits used by the range reduction.

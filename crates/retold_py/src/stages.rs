@@ -332,7 +332,7 @@ fn push_posting(blocks: &mut [Vec<u8>], kind: u32, key: u64, doc: u32) {
     b.extend_from_slice(&doc.to_le_bytes());
 }
 
-/// Stage 2: per line key of one shuffle partition of line blocks (every block of its keys)
+/// Stage 2a: per line key of one shuffle partition of line blocks (every block of its keys)
 /// held by at least `least_global` documents (`least_source` for keys within a source), the
 /// key, `per_source`, its document `count` and `sample`: its `sample_size` smallest document
 /// numbers, ascending.
@@ -390,7 +390,7 @@ pub fn line_counts(
     Ok(PyArrowType(out))
 }
 
-/// Stage 3b: what the keys of one shuffle partition of key blocks (every block of its keys)
+/// Stage 3a: what the keys of one shuffle partition of key blocks (every block of its keys)
 /// give ([`retold::stages::key_pair_items`]), cut into `parts` blocks by the pairs' smaller
 /// documents ([`retold::stages::doc_part`]; a seed or sentence key's documents go to each
 /// partition of one of them). Input: the partition's batches of [`sketch_batch`]'s key blocks;
@@ -435,7 +435,7 @@ pub fn pair_blocks(
     Ok((PyArrowType(out.0), out.1))
 }
 
-/// Stage 3c: the candidate pairs of one shuffle partition of [`pair_blocks`] rows (every
+/// Stage 3b: the candidate pairs of one shuffle partition of [`pair_blocks`] rows (every
 /// block of its parts; `parts` as there): per part, the pairs whose smaller document belongs
 /// to it ([`retold::stages::candidates_of`]). Output `a`, `b` (`a < b`).
 #[pyfunction]
@@ -517,7 +517,7 @@ fn sig_of(b: &[u8]) -> Vec<u32> {
         .collect()
 }
 
-/// Stage 2: decides line keys. Input columns `per_source` (bool), `key`, `count`, `sample`
+/// Stage 2b: decides line keys. Input columns `per_source` (bool), `key`, `count`, `sample`
 /// (the smallest document numbers holding the key, ascending) and `sigs` (their `same_sig`, in
 /// the same order); output `key`, `per_source` and one bool per learned set (`recurring`,
 /// `recurring_wide`, `in_source`).
@@ -651,7 +651,7 @@ pub fn verify_batch_schema() -> PyResult<PyArrowType<Schema>> {
     Ok(PyArrowType(verify_schema()?))
 }
 
-/// Stage 3: verifies candidate pairs. Input columns `a`, `b` (document numbers, `a < b`),
+/// Stage 4: verifies candidate pairs. Input columns `a`, `b` (document numbers, `a < b`),
 /// and per side `id_`, `text_`, `source_`, `lang_`, `date_` + `a`/`b`; output the fields of
 /// `pairs.jsonl` (for pairs whose relation is not `unrelated`) plus `a_idx`, `b_idx`, the
 /// edge `weight`, the containment shares and each side's provenance evidence (JSON).
@@ -758,7 +758,7 @@ pub fn group_batch_schema() -> PyArrowType<Schema> {
     PyArrowType(group_schema().as_ref().clone())
 }
 
-/// Stage 4: groups connected components of verified pairs. Input: batches holding every pair
+/// Stage 5: groups connected components of verified pairs. Input: batches holding every pair
 /// of their components, with columns `comp` (the component), `a_idx`, `b_idx`, `relation`,
 /// `exact`, `weight`, `a_in_b`, `b_in_a`, `a_head`, `b_head`, `evidence_a`, `evidence_b`
 /// (stage 3's) and per side `date_`, `lang_`, `tokens_` + `a`/`b`. Output: one row per

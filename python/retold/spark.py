@@ -51,6 +51,9 @@ from ._retold import InputError
 
 _MODEL: Dict[str, Any] = {}
 
+# Candidate pairs up to which verification broadcasts them (two longs each: 80 MB).
+BROADCAST_PAIRS = 5_000_000
+
 
 def _model(bc) -> Any:
     """The learned boilerplate model of broadcast ``bc``, built once per Python worker."""
@@ -251,7 +254,8 @@ def components(spark, edges, max_rounds: int = 64):
 def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str = "id",
         text_col: str = "text", lang_col: Optional[str] = "lang",
         date_col: Optional[str] = "date", source_col: Optional[str] = "source",
-        keep: str = "original", skip_bad: bool = False) -> Dict[str, Any]:
+        keep: str = "original", skip_bad: bool = False,
+        broadcast_pairs: int = BROADCAST_PAIRS) -> Dict[str, Any]:
     """Runs the job on ``spark``; returns the counters written to ``DIR/stats.json``."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
@@ -352,12 +356,21 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", batch_rows)
     lap("candidates", "verify")
 
-    # 4. Verify.
+    # 4. Verify: each pair meets both texts. Up to `broadcast_pairs` candidates the pairs are
+    # broadcast, each side is picked out of a scan of the documents where they lie, and only
+    # the candidates' texts are shuffled (to join the two sides); beyond, two sort-merge joins
+    # shuffle the documents.
     side = lambda s: docs.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
                                    ("idx", "id", "text", "source", "lang", "date")])
-    joined = (pairs.join(side("a"), pairs.a == F.col("idx_a"))
-              .join(side("b"), pairs.b == F.col("idx_b"))
-              .drop("idx_a", "idx_b").sortWithinPartitions("a"))
+    if stats["candidates"] <= broadcast_pairs:
+        few = F.broadcast(pairs)
+        with_a = few.join(side("a"), few.a == F.col("idx_a")).drop("idx_a")
+        with_b = few.join(side("b"), few.b == F.col("idx_b")).drop("idx_b")
+        joined = with_a.join(with_b, ["a", "b"]).sortWithinPartitions("a")
+    else:
+        joined = (pairs.join(side("a"), pairs.a == F.col("idx_a"))
+                  .join(side("b"), pairs.b == F.col("idx_b"))
+                  .drop("idx_a", "idx_b").sortWithinPartitions("a"))
     verify_arrow = _retold.verify_batch_schema()
 
     def verify(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -452,6 +465,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--driver-memory", default="4g")
     p.add_argument("--shuffle-partitions", type=int, default=None,
                    help="spark.sql.shuffle.partitions (default: 4 × the default parallelism)")
+    p.add_argument("--broadcast-pairs", type=int, default=BROADCAST_PAIRS, metavar="N",
+                   help="verification broadcasts the candidate pairs when there are at most N, "
+                        "so that only the candidates' texts are shuffled (default %(default)s; "
+                        "0: never, two sort-merge joins over all documents)")
     p.add_argument("--skip-bad", action="store_true",
                    help="leave out malformed records (reported) instead of stopping")
     a = p.parse_args(argv)
@@ -477,7 +494,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         stats = run(spark, a.input, a.out, fmt=a.format, id_col=a.id_col, text_col=a.text_col,
                     lang_col=a.lang_col or None, date_col=a.date_col or None,
-                    source_col=a.source_col or None, keep=a.keep, skip_bad=a.skip_bad)
+                    source_col=a.source_col or None, keep=a.keep, skip_bad=a.skip_bad,
+                    broadcast_pairs=a.broadcast_pairs)
     except InputError as e:
         print(f"retold.spark: {e}", file=sys.stderr)
         return 2

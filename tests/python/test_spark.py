@@ -165,8 +165,9 @@ def test_spark_job_reports_a_malformed_line_and_skips_it_when_asked(tmp_path):
     src = tmp_path / "docs.jsonl"
     src.write_text('{"id": "a", "text": "one two three"}\n{"id": "b", "text": \n'
                    '{"id": "c", "text": "one two three"}\n', encoding="utf-8")
+    # Verification by sort-merge joins here (the equivalence test above broadcasts its pairs).
     base = [sys.executable, "-m", "retold.spark", "--input", str(src), "--master", "local[1]",
-            "--driver-memory", "1g", "--shuffle-partitions", "2"]
+            "--driver-memory", "1g", "--shuffle-partitions", "2", "--broadcast-pairs", "0"]
     bad = subprocess.run(base + ["--out", str(tmp_path / "o1")], capture_output=True, text=True)
     assert bad.returncode != 0
     assert "docs.jsonl, record 2" in bad.stderr and "--skip-bad" in bad.stderr

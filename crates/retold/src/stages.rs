@@ -110,13 +110,14 @@ pub fn key_pairs(rule: PairRule, docs: &[u32], out: &mut Vec<(u32, u32)>) {
     }
 }
 
-/// One candidate-key posting: document `doc` holds key `key` of kind `kind`.
+/// One candidate-key posting: document `doc` holds key `key` of kind `kind`. Ordered by key,
+/// kind, document (so one key's documents are adjacent and ascending); 16 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Posting {
-    /// The key's kind ([`KEY_EXACT`], [`KEY_SEED`], [`KEY_SENTENCE`], `KEY_BAND + band`).
-    pub kind: u32,
     /// The key.
     pub key: u64,
+    /// The key's kind ([`KEY_EXACT`], [`KEY_SEED`], [`KEY_SENTENCE`], `KEY_BAND + band`).
+    pub kind: u32,
     /// The document's number.
     pub doc: u32,
 }

@@ -130,22 +130,13 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
         F.col(text_col).cast("string").alias(text_col),
         *[F.col(c).cast("string").alias(c) for c in optional if c in df.columns],
     ).persist(StorageLevel.MEMORY_AND_DISK)
+    kept = df
     # Number rows in input order without sorting the texts: each (file, block) is read
     # contiguously by one task, so its rows' positions there are consecutive; the blocks'
     # starting numbers come from their counts in path order (one row per block).
-    blocks = (df.groupBy("_file", "_block", "_part")
-              .agg(F.min("_mono").alias("_first"), F.count("*").alias("_n"),
-                   F.sum(F.col("_bad").cast("long")).alias("_bad_n"))
-              .orderBy("_file", "_block").collect())
-    start, rows, bad_rows = 0, [], 0
-    for b in blocks:
-        rows.append((b["_file"], b["_block"], b["_part"], b["_first"], start))
-        start += b["_n"]
-        bad_rows += b["_bad_n"] or 0
-    offsets = spark.createDataFrame(
-        rows, "_file string, _block long, _part int, _first long, _start long")
-    df = df.join(F.broadcast(offsets), ["_file", "_block", "_part"])
-    df = df.withColumn("_row", F.col("_start") + F.col("_mono") - F.col("_first"))
+    df, start, extra = _place(spark, df, "_file string, _block long, _part int", "_row",
+                              F.sum(F.col("_bad").cast("long")).alias("_bad_n"))
+    bad_rows = sum(e["_bad_n"] or 0 for e in extra)
     if bad_rows:
         first = (df.where("_bad").orderBy("_row").select("_file", "_row").first())
         where = f"{first['_file']}, record {first['_row'] + 1}"
@@ -179,9 +170,9 @@ def read_documents(spark, path: str, fmt: str, cols: Dict[str, Optional[str]], s
         # The window above is not worth computing again for every use.
         out = out.persist(StorageLevel.MEMORY_AND_DISK)
         out.count()
-        df.unpersist()
-        df = out
-    return out, start, df
+        kept.unpersist()
+        kept = out
+    return out, start, kept
 
 
 def _learn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -189,25 +180,41 @@ def _learn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         yield _retold.learn_batch(b)
 
 
+def _place(spark, df, keys: str, name: str, *extra):
+    """``df`` with column ``name``: each row's place (from 0) when the groups of ``keys`` (a
+    schema string, e.g. ``"_p int"``) follow each other in key order and, within a group, the
+    rows follow ``_mono`` (consecutive within a group: it was read contiguously by one task).
+    Numbers rows without sorting them: one count per group is collected. Also returns the number
+    of rows and the collected groups, with the ``extra`` aggregates."""
+    from pyspark.sql import functions as F
+
+    cols = [k.split()[0] for k in keys.split(",")]
+    groups = (df.groupBy(*cols)
+              .agg(F.min("_mono").alias("_first"), F.count("*").alias("_n"), *extra)
+              .orderBy(*cols).collect())
+    rows, start = [], 0
+    for g in groups:
+        rows.append(tuple(g[c] for c in cols) + (g["_first"], start))
+        start += g["_n"]
+    offsets = spark.createDataFrame(rows, f"{keys}, _first long, _start long")
+    placed = (df.join(F.broadcast(offsets), cols)
+              .withColumn(name, F.col("_start") + F.col("_mono") - F.col("_first"))
+              .drop("_first", "_start"))
+    return placed, start, groups
+
+
 def _numbered(spark, df, by: str, name: str):
     """``df`` with column ``name``: each row's place (from 1) in ``by`` order (unique values).
-    Sorted by ``by``; the rows are then numbered from one count per partition, as
+    Sorted by ``by``, then numbered by :func:`_place` per sorted partition, as
     ``zipWithIndex`` would, without leaving the JVM."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     s = (df.orderBy(by).withColumn("_p", F.spark_partition_id())
-         .withColumn("_m", F.monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK))
-    counts = (s.groupBy("_p").agg(F.min("_m").alias("_f"), F.count("*").alias("_n"))
-              .orderBy("_p").collect())
-    rows, start = [], 1
-    for c in counts:
-        rows.append((c["_p"], c["_f"], start))
-        start += c["_n"]
-    offsets = spark.createDataFrame(rows, "_p int, _f long, _s long")
-    return (s.join(F.broadcast(offsets), "_p")
-            .withColumn(name, F.col("_s") + F.col("_m") - F.col("_f"))
-            .drop("_p", "_m", "_f", "_s"))
+         .withColumn("_mono", F.monotonically_increasing_id())
+         .persist(StorageLevel.MEMORY_AND_DISK))
+    placed, _, _ = _place(spark, s, "_p int", name)
+    return placed.withColumn(name, F.col(name) + 1).drop("_p", "_mono")
 
 
 def components(spark, edges, max_rounds: int = 64):

@@ -7,9 +7,10 @@
 Per corpus, one run of `retold.spark.run` in this process with Spark's own metrics (REST API
 of the driver's UI): bytes shuffled per document in each step (Spark's shuffle-write bytes of
 the jobs the step ran), candidate and verified pairs per document, the largest candidate-key
-bucket and the largest component, seconds per step, documents/s, the peak memory of the
-executors' JVMs (Spark's peak metrics) and the peak summed RSS of the whole process tree
-(driver JVM, Python workers; sampled every 0.2 s from /proc). Raw numbers go to
+bucket and the largest component, seconds per step (and per Spark job, in the raw results),
+documents/s, the peak memory of the executors' JVMs (Spark's peak metrics) and the peak
+summed RSS of the whole process tree (driver JVM, Python workers; sampled every 0.2 s from
+/proc). Raw numbers go to
 bench/results-scale-<timestamp>.json; the section between the markers in docs/scale-out.md
 is replaced.
 """
@@ -72,6 +73,14 @@ def rest(port: int, path: str):
         return json.load(r)
 
 
+def _seconds(stamp: str) -> float:
+    """Seconds since the epoch of a REST API time such as ``2026-12-01T15:37:29.123GMT``."""
+    from datetime import datetime, timezone
+
+    t = datetime.strptime(stamp.removesuffix("GMT"), "%Y-%m-%dT%H:%M:%S.%f")
+    return t.replace(tzinfo=timezone.utc).timestamp()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -103,8 +112,12 @@ def measure(corpus: str, master: str, executor_memory: str, work: Path) -> dict:
     app = rest(ui, "applications")[0]["id"]
     jobs = rest(ui, f"applications/{app}/jobs")
     stages = {s["stageId"]: s for s in rest(ui, f"applications/{app}/stages?status=complete")}
-    shuffle = {}
+    shuffle, job_seconds = {}, []
     for j in jobs:
+        if j.get("submissionTime") and j.get("completionTime"):
+            job_seconds.append([(j.get("description") or "").removeprefix("retold ") or "other",
+                                j["jobId"], round(_seconds(j["completionTime"])
+                                                  - _seconds(j["submissionTime"]), 3)])
         step = (j.get("description") or "").removeprefix("retold ") or "other"
         for sid in j["stageIds"]:
             s = stages.pop(sid, None)
@@ -120,7 +133,7 @@ def measure(corpus: str, master: str, executor_memory: str, work: Path) -> dict:
     return {
         "corpus": corpus, "master": master, "docs": n, "bytes": size, "wall_s": round(wall, 1),
         "docs_per_s": round(n / wall, 1), "seconds": stats["seconds"],
-        "shuffle_bytes": shuffle, "shuffle_bytes_per_doc": round(sum(shuffle.values()) / n, 1),
+        "shuffle_bytes": shuffle, "job_seconds": sorted(job_seconds, key=lambda x: x[1]), "shuffle_bytes_per_doc": round(sum(shuffle.values()) / n, 1),
         "candidates_per_doc": round(stats["candidates"] / n, 3),
         "pairs_per_doc": round(stats["pairs"] / n, 3), "stats": stats,
         "peak_tree_rss_mb": round(peak.peak / 2**20), "peak_jvm_heap_mb": round(jvm_peak / 2**20),

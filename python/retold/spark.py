@@ -400,7 +400,8 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
             .join(sk.select("idx", "tokens").join(nodes, "idx"), "idx"))
     sided = lambda s: meta.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
                                     ("idx", "date", "lang", "tokens")])
-    gin = (verified.select("a_idx", "b_idx", "relation", "exact", "weight", "a_in_b", "b_in_a", "a_head",
+    gin = (verified.select("a_idx", "b_idx", F.col("a").alias("id_a"), F.col("b").alias("id_b"),
+                           "relation", "exact", "weight", "a_in_b", "b_in_a", "a_head",
                            "b_head", "evidence_a", "evidence_b")
            .join(comp, F.col("a_idx") == comp.node).drop("node")
            .join(sided("a"), F.col("a_idx") == F.col("idx_a"))
@@ -421,17 +422,11 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     story_rank = _numbered(spark, story_first, "sf", "srank").drop("sf")
     named = (_numbered(spark, groups, "first", "rank").join(story_rank, ["comp", "story"])
              .persist(StorageLevel.MEMORY_AND_DISK))
-    ids = docs.select("idx", "id")
-    members = (named.select("rank", F.posexplode("docs").alias("pos", "idx")).join(ids, "idx")
-               .groupBy("rank").agg(F.array_sort(F.collect_list(F.struct("pos", "id"))).alias("m"))
-               .select("rank", F.col("m.id").alias("docs")))
-    originals = named.select("rank", F.col("original").alias("idx")).join(ids, "idx").select(
-        "rank", F.col("id").alias("original"))
-    clusters = (named.drop("docs", "original").join(members, "rank")
-                .join(originals, "rank", "left")
-                .orderBy("rank")
+    # The members' and originals' ids came with the pairs (no join with the documents).
+    clusters = (named.orderBy("rank")
                 .select(F.concat(F.lit("c"), F.col("rank").cast("string")).alias("cluster"),
-                        "docs", "relation", "original", "original_reason",
+                        F.col("doc_ids").alias("docs"), "relation",
+                        F.col("original_id").alias("original"), "original_reason",
                         F.concat(F.lit("s"), F.col("srank").cast("string")).alias("story")))
     dropped = named.select(F.explode("dropped").alias("idx"))
     keep_df = (docs.select("idx", "id").join(dropped, "idx", "left_anti").orderBy("idx")

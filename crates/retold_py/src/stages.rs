@@ -744,8 +744,14 @@ fn group_schema() -> SchemaRef {
         Field::new("comp", DataType::Int64, false),
         Field::new("first", DataType::Int64, false),
         int64_list("docs"),
+        Field::new(
+            "doc_ids",
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            false,
+        ),
         Field::new("relation", DataType::Utf8, false),
         Field::new("original", DataType::Int64, true),
+        Field::new("original_id", DataType::Utf8, true),
         Field::new("original_reason", DataType::Utf8, false),
         Field::new("story", DataType::Utf8, false),
         int64_list("dropped"),
@@ -761,10 +767,10 @@ pub fn group_batch_schema() -> PyArrowType<Schema> {
 /// Stage 5: groups connected components of verified pairs. Input: batches holding every pair
 /// of their components, with columns `comp` (the component), `a_idx`, `b_idx`, `relation`,
 /// `exact`, `weight`, `a_in_b`, `b_in_a`, `a_head`, `b_head`, `evidence_a`, `evidence_b`
-/// (stage 3's) and per side `date_`, `lang_`, `tokens_` + `a`/`b`. Output: one row per
-/// cluster (`comp`, `first` member, `docs`, `relation`, `original`, `original_reason`, the
-/// component's `story` name, and the members `dropped` from the keep-list), components in
-/// ascending order.
+/// (stage 3's) and per side `id_`, `date_`, `lang_`, `tokens_` + `a`/`b`. Output: one row per
+/// cluster (`comp`, `first` member, `docs` and their `doc_ids`, `relation`, `original` and
+/// `original_id`, `original_reason`, the component's `story` name, and the members `dropped`
+/// from the keep-list), components in ascending order.
 #[pyfunction]
 #[pyo3(signature = (batches, keep = "original"))]
 pub fn group_batch(
@@ -802,6 +808,7 @@ pub fn group_batch(
         strs(&batch, "lang_b", false)?,
     ];
     let tokens = [i64s(&batch, "tokens_a")?, i64s(&batch, "tokens_b")?];
+    let ids = [strs(&batch, "id_a", true)?, strs(&batch, "id_b", true)?];
     let out = py.detach(|| -> PyResult<RecordBatch> {
         let cfg = Config::default();
         let mut rows_of: HashMap<i64, Vec<usize>> = HashMap::new();
@@ -813,6 +820,8 @@ pub fn group_batch(
         let mut comp_col = Vec::new();
         let mut first = Vec::new();
         let mut members = ListBuilder::new(Int64Builder::new());
+        let mut member_ids = ListBuilder::new(StringBuilder::new());
+        let mut original_id = StringBuilder::new();
         let mut dropped = ListBuilder::new(Int64Builder::new());
         let mut rel = StringBuilder::new();
         let mut original = Int64Builder::new();
@@ -820,6 +829,7 @@ pub fn group_batch(
         let mut story = StringBuilder::new();
         for c in comps {
             let mut docs: HashMap<u32, ComponentDoc> = HashMap::new();
+            let mut id_of: HashMap<u32, &str> = HashMap::new();
             let mut pairs = Vec::new();
             let mut containment = Vec::new();
             for &i in &rows_of[&c] {
@@ -849,6 +859,7 @@ pub fn group_batch(
                     if docs.contains_key(&n) {
                         continue;
                     }
+                    id_of.insert(n, get(&ids[s], i).unwrap_or(""));
                     let evidence: DocEvidence = serde_json::from_str(get(&ev[s], i).unwrap_or(""))
                         .map_err(|e| input(format!("evidence: {e}")))?;
                     docs.insert(
@@ -871,6 +882,11 @@ pub fn group_batch(
                 comp_col.push(c);
                 first.push(i64::from(cl.docs[0]));
                 append_list(&mut members, cl.docs.iter().map(|&d| i64::from(d)));
+                for d in &cl.docs {
+                    member_ids.values().append_option(id_of.get(d).copied());
+                }
+                member_ids.append(true);
+                original_id.append_option(cl.original.and_then(|o| id_of.get(&o).copied()));
                 append_list(
                     &mut dropped,
                     cl.docs
@@ -890,8 +906,10 @@ pub fn group_batch(
                 Arc::new(Int64Array::from(comp_col)),
                 Arc::new(Int64Array::from(first)),
                 Arc::new(members.finish()),
+                Arc::new(member_ids.finish()),
                 Arc::new(rel.finish()),
                 Arc::new(original.finish()),
+                Arc::new(original_id.finish()),
                 Arc::new(reason.finish()),
                 Arc::new(story.finish()),
                 Arc::new(dropped.finish()),

@@ -84,6 +84,7 @@ enum Sb {
     Sp,
     Lower,
     Upper,
+    OLetter,
     Numeric,
     ATerm,
     STerm,
@@ -108,8 +109,32 @@ fn sb_class(c: char) -> Option<Sb> {
         ',' | '-' | ':' | ';' | '\u{2013}' | '\u{2014}' => Sb::SContinue,
         '#' | '$' | '%' | '&' | '*' | '+' | '/' | '<' | '=' | '>' | '@' | '\\' | '^' | '_'
         | '`' | '|' | '~' => Sb::Other,
-        _ => return None,
+        '\u{60c}' => Sb::SContinue,
+        '\u{61f}' | '\u{6d4}' => Sb::STerm,
+        '\u{660}'..='\u{669}' | '\u{6f0}'..='\u{6f9}' => Sb::Numeric,
+        _ => return letter_class(c),
     })
+}
+
+/// The class of a letter of the other alphabets most text here is written in (Latin
+/// Extended-A and Additional, Greek, Cyrillic, Arabic), from Unicode's own properties as UAX
+/// #29 defines them: Lowercase, Uppercase, else Alphabetic (OLetter). Combining marks and
+/// anything else: `None` (the full segmenter).
+fn letter_class(c: char) -> Option<Sb> {
+    if !matches!(c as u32, 0x100..=0x17f | 0x1e00..=0x1eff | 0x386 | 0x388..=0x3ce
+        | 0x400..=0x481 | 0x48a..=0x4ff | 0x620..=0x64a)
+    {
+        return None;
+    }
+    if c.is_lowercase() {
+        Some(Sb::Lower)
+    } else if c.is_uppercase() {
+        Some(Sb::Upper)
+    } else if c.is_alphabetic() {
+        Some(Sb::OLetter)
+    } else {
+        None
+    }
 }
 
 /// Byte offsets where UAX #29 breaks a line into sentences (the same as the
@@ -154,7 +179,7 @@ fn sentence_breaks(line: &str) -> Option<Vec<usize>> {
             while k < n
                 && !matches!(
                     cls[k].1,
-                    Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm
+                    Sb::Upper | Sb::Lower | Sb::OLetter | Sb::ATerm | Sb::STerm
                 )
             {
                 k += 1;
@@ -194,7 +219,51 @@ mod tests {
         ] {
             assert_eq!(sentence_breaks(line), Some(reference(line)), "{line}");
         }
-        assert_eq!(sentence_breaks("Şehir. Ünlü."), None);
+        assert_eq!(
+            sentence_breaks("Şehir. Ünlü."),
+            Some(reference("Şehir. Ünlü."))
+        );
+        assert_eq!(sentence_breaks("Ἀθῆναι. Ναι."), None);
+    }
+
+    /// Every character the fast path classes beyond Latin-1, in the contexts where its class
+    /// decides a break (after a full stop, before one, between spaces, as a closing mark),
+    /// breaks as the full segmenter does.
+    #[test]
+    fn wider_letters_break_as_the_full_segmenter() {
+        let mut seen = 0;
+        for c in (0x100u32..0x700)
+            .chain(0x1e00..0x1f00)
+            .filter_map(char::from_u32)
+        {
+            if sb_class(c).is_none() {
+                continue;
+            }
+            seen += 1;
+            for t in [
+                "x. {}x",
+                "a.{}",
+                "x. {} y",
+                "x.{}",
+                "x. {}",
+                "x{} Y",
+                "x.{} Y",
+                "A. {}",
+                "x{}. z",
+                "{}. Y",
+                "{}.{}",
+                "Zz{} Y. {}",
+            ] {
+                let line = t.replace("{}", &c.to_string());
+                assert_eq!(
+                    sentence_breaks(&line),
+                    Some(reference(&line)),
+                    "{line:?} U+{:04X}",
+                    c as u32
+                );
+            }
+        }
+        assert!(seen > 500, "{seen}");
     }
 
     proptest! {
@@ -203,7 +272,8 @@ mod tests {
             prop::sample::select(vec![
                 "a", "b", "Z", "É", "ß", "7", ".", "?", "!", " ", "  ", "\t", "\"", "'", "(", ")",
                 ",", "-", ":", ";", "’", "“", "”", "«", "»", "—", "%", "_", "word", "Word",
-                "...", "U.S.", "3.5",
+                "...", "U.S.", "3.5", "ı", "İ", "ş", "о", "Д", "Ω", "ά", "ا", "،", "؟", "۔", "٣",
+                "слово", "Слово", "كلمة",
             ]),
             0..24,
         )) {

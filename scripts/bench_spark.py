@@ -50,7 +50,9 @@ conversion is listed apart). Peak memory: the largest sum of RSS over the tool's
 tree (Python driver, JVM, Python workers), sampled every 0.2 s from /proc (pages shared by
 several processes count once per process).
 Raw results: bench/results-spark-DATE.json (git-ignored); --render FILE re-writes the Markdown
-from one. The section between <!-- spark:start --> and <!-- spark:end --> is replaced.
+from one. The section between <!-- spark:start --> and <!-- spark:end --> is replaced; a tool
+that `--tools` leaves out keeps its row from the section's previous run, marked * and with a
+note naming that run (its times compare only with that run's).
 """
 import argparse
 import datetime
@@ -423,8 +425,20 @@ def render(results, md):
              "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
     notes = []
     ran = {r["tool"] for r in results["runs"]}
+    earlier = earlier_rows(md, START, END)
     for t in TOOLS:
-        if t not in ran:
+        if t in ran:
+            continue
+        if t in earlier["notes"]:  # kept from a run before the previous one
+            notes.append(earlier["notes"][t])
+        elif t in earlier["rows"]:
+            beside = ", ".join("%s %s s" % (o, earlier["rows"][o].split("|")[4].strip())
+                               for o in TOOLS if o != t and o in earlier["rows"])
+            notes.append("%s: not run in this run (`--tools` left it out); its row (marked *) "
+                         "is the section's previous one, from `%s` on %s, measured beside "
+                         "%s in that run: compare it only with those." % (
+                             t, earlier["invocation"], earlier["date"], beside or "nothing"))
+        else:
             notes.append("%s: not run in this run (`--tools` left it out; see the script's "
                          "docstring for its cost)." % t)
     for r in results["runs"]:
@@ -449,6 +463,19 @@ def render(results, md):
         if r.get("stage_s"):
             notes.append("datatrove stages: " + ", ".join(
                 "%s %.1f s" % kv for kv in r["stage_s"].items()) + ".")
+    for t in TOOLS:
+        if t not in ran and t in earlier["rows"]:
+            cells = earlier["rows"][t].split("|")
+            if not cells[1].rstrip().endswith("*"):
+                cells[1] = cells[1].rstrip() + " * "
+            lines.append("|".join(cells))
+    by = {r["tool"]: r for r in results["runs"] if r.get("wall_s") and not r.get("error")}
+    if "retold" in by and "text-dedup" in by:
+        a, b = by["retold"], by["text-dedup"]
+        notes.insert(0, "In this run, retold's throughput is %.2f× text-dedup's (%.1f s against "
+                        "%.1f s), recall %s against %s." % (
+                            b["wall_s"] / a["wall_s"], a["wall_s"], b["wall_s"],
+                            fmt(a["recall"]), fmt(b["recall"])))
     lines += [""] + ["- " + n for n in notes]
     lines += ["",
               "Found: retold — same cluster of `clusters`, or a pair of `pairs` with relation "
@@ -462,6 +489,31 @@ def render(results, md):
               "`%s`." % results.get("results_file", "bench/results-spark-*.json"), "", END]
     write_section(md, START, END, lines)
     return lines
+
+
+def earlier_rows(md, start, end):
+    """The table rows (by tool) of the section now between ``start`` and ``end`` in ``md``,
+    with that run's invocation and date: kept for tools a run leaves out."""
+    out = {"rows": {}, "notes": {}, "invocation": "?", "date": "?"}
+    try:
+        with open(md, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return out
+    if start not in text or end not in text:
+        return out
+    for line in text.split(start, 1)[1].split(end, 1)[0].splitlines():
+        if line.startswith("## Spark scale-out") and "(" in line:
+            out["date"] = line.rsplit("(", 1)[1].rstrip(")")
+        elif line.startswith("`") and "` — `" in line:
+            out["invocation"] = line[1:].split("`", 1)[0]
+        elif line.startswith("| ") and not line.startswith(("| tool", "| ---")):
+            tool = line[2:].split("|", 1)[0].split()[0]
+            if tool in TOOLS:
+                out["rows"][tool] = line
+        elif line.startswith("- ") and "its row (marked *)" in line:
+            out["notes"][line[2:].split(":", 1)[0]] = line[2:]
+    return out
 
 
 def machine_info():

@@ -94,8 +94,8 @@ enum Sb {
 }
 
 /// The class of `c` for the characters most text is made of (ASCII, the Latin-1 letters,
-/// typographic quotes and dashes); `None` for any other, which sends the line to the full
-/// segmenter.
+/// typographic quotes and dashes, Arabic punctuation and digits, and the letters of
+/// [`letter_class`]); `None` for any other, which sends the line to the full segmenter.
 fn sb_class(c: char) -> Option<Sb> {
     Some(match c {
         ' ' | '\t' | '\u{b}' | '\u{c}' => Sb::Sp,

@@ -743,14 +743,12 @@ fn group_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("comp", DataType::Int64, false),
         Field::new("first", DataType::Int64, false),
-        int64_list("docs"),
         Field::new(
             "doc_ids",
             DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
             false,
         ),
         Field::new("relation", DataType::Utf8, false),
-        Field::new("original", DataType::Int64, true),
         Field::new("original_id", DataType::Utf8, true),
         Field::new("original_reason", DataType::Utf8, false),
         Field::new("story", DataType::Utf8, false),
@@ -768,8 +766,8 @@ pub fn group_batch_schema() -> PyArrowType<Schema> {
 /// of their components, with columns `comp` (the component), `a_idx`, `b_idx`, `relation`,
 /// `exact`, `weight`, `a_in_b`, `b_in_a`, `a_head`, `b_head`, `evidence_a`, `evidence_b`
 /// (stage 3's) and per side `id_`, `date_`, `lang_`, `tokens_` + `a`/`b`. Output: one row per
-/// cluster (`comp`, `first` member, `docs` and their `doc_ids`, `relation`, `original` and
-/// `original_id`, `original_reason`, the component's `story` name, and the members `dropped`
+/// cluster (`comp`, `first` member, the members' `doc_ids`, `relation`, `original_id`,
+/// `original_reason`, the component's `story` name, and the members `dropped`
 /// from the keep-list), components in ascending order.
 #[pyfunction]
 #[pyo3(signature = (batches, keep = "original"))]
@@ -819,12 +817,10 @@ pub fn group_batch(
         comps.sort_unstable();
         let mut comp_col = Vec::new();
         let mut first = Vec::new();
-        let mut members = ListBuilder::new(Int64Builder::new());
         let mut member_ids = ListBuilder::new(StringBuilder::new());
         let mut original_id = StringBuilder::new();
         let mut dropped = ListBuilder::new(Int64Builder::new());
         let mut rel = StringBuilder::new();
-        let mut original = Int64Builder::new();
         let mut reason = StringBuilder::new();
         let mut story = StringBuilder::new();
         for c in comps {
@@ -881,7 +877,6 @@ pub fn group_batch(
             for cl in &g.clusters {
                 comp_col.push(c);
                 first.push(i64::from(cl.docs[0]));
-                append_list(&mut members, cl.docs.iter().map(|&d| i64::from(d)));
                 for d in &cl.docs {
                     member_ids.values().append_option(id_of.get(d).copied());
                 }
@@ -895,7 +890,6 @@ pub fn group_batch(
                         .map(|&d| i64::from(d)),
                 );
                 rel.append_value(cl.relation.as_str());
-                original.append_option(cl.original.map(i64::from));
                 reason.append_value(&cl.original_reason);
                 story.append_value(&cl.story);
             }
@@ -905,10 +899,8 @@ pub fn group_batch(
             vec![
                 Arc::new(Int64Array::from(comp_col)),
                 Arc::new(Int64Array::from(first)),
-                Arc::new(members.finish()),
                 Arc::new(member_ids.finish()),
                 Arc::new(rel.finish()),
-                Arc::new(original.finish()),
                 Arc::new(original_id.finish()),
                 Arc::new(reason.finish()),
                 Arc::new(story.finish()),

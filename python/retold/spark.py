@@ -394,10 +394,12 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     comp = components(spark, verified.select(F.col("a_idx").alias("a"), F.col("b_idx").alias("b")))
     stats["largest_component"] = comp.groupBy("comp").count().agg(F.max("count")).first()[0] or 0
     lap("components", "group")
-    # Only the documents in a component: far fewer than all.
+    # Only the documents in a component: far fewer than all. Kept, as both sides of the pairs
+    # read it (else each side would scan the documents and sketches again).
     nodes = comp.select(F.col("node").alias("idx"))
     meta = (docs.select("idx", "date", "lang").join(nodes, "idx")
-            .join(sk.select("idx", "tokens").join(nodes, "idx"), "idx"))
+            .join(sk.select("idx", "tokens").join(nodes, "idx"), "idx")
+            .persist(StorageLevel.MEMORY_AND_DISK))
     sided = lambda s: meta.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
                                     ("idx", "date", "lang", "tokens")])
     gin = (verified.select("a_idx", "b_idx", F.col("a").alias("id_a"), F.col("b").alias("id_b"),
@@ -442,7 +444,7 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     stats["documents_per_second"] = round(n / max(sum(stats["seconds"].values()), 1e-9), 1)
     with open(os.path.join(out_dir, "stats.json"), "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2)
-    for d in (kept, sketched, pairs, verified, groups, named):
+    for d in (kept, sketched, pairs, verified, meta, groups, named):
         d.unpersist()
     return stats
 

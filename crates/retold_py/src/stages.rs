@@ -24,6 +24,18 @@ use std::collections::HashMap;
 
 use crate::{input, pair_schema, to_batch, RetoldError};
 
+/// The run configuration every stage uses (the CLI's defaults), made once per process.
+fn cfg() -> &'static Config {
+    static CFG: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+    CFG.get_or_init(Config::default)
+}
+
+/// The sketcher of [`cfg`], made once per process (its LSH parameters take a search).
+fn sketcher() -> &'static Sketcher<'static> {
+    static S: std::sync::OnceLock<Sketcher<'static>> = std::sync::OnceLock::new();
+    S.get_or_init(|| Sketcher::new(cfg()))
+}
+
 fn fail(e: impl std::fmt::Display) -> PyErr {
     RetoldError::new_err(format!("arrow: {e}"))
 }
@@ -121,8 +133,8 @@ fn sketch_schema() -> SchemaRef {
 /// the boilerplate-learning thresholds.
 #[pyfunction]
 pub fn stage_params() -> PyResult<String> {
-    let cfg = Config::default();
-    let rule = |kind: u32| match pair_rule(kind, &cfg) {
+    let cfg = cfg();
+    let rule = |kind: u32| match pair_rule(kind, cfg) {
         PairRule::Chain => serde_json::json!({"rule": "chain"}),
         PairRule::Bucket { max } => serde_json::json!({"rule": "bucket", "max": max}),
         PairRule::Shared { max_df, min_shared } => {
@@ -179,8 +191,7 @@ pub fn sketch_batch(
         .collect::<PyResult<_>>()?;
     let out = py.detach(|| -> PyResult<RecordBatch> {
         use rayon::prelude::*;
-        let cfg = Config::default();
-        let sketcher = Sketcher::new(&cfg);
+        let sketcher = sketcher();
         let sketches: Vec<_> = (0..batch.num_rows())
             .into_par_iter()
             .map(|i| {
@@ -194,18 +205,18 @@ pub fn sketch_batch(
                 sketcher.sketch(&d)
             })
             .collect();
-        let mut key_blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
-        let mut line_blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
+        let mut key_blocks = PostingBlocks::new(parts);
+        let mut line_blocks = PostingBlocks::new(parts);
         let mut sigs = BinaryBuilder::new();
         let mut tokens = Vec::with_capacity(sketches.len());
         for (s, &doc) in sketches.iter().zip(&docs) {
             tokens.push(Some(i64::from(s.tokens)));
             for &(kind, key) in &s.keys {
-                push_posting(&mut key_blocks, kind, key, doc);
+                key_blocks.push(kind, key, doc);
             }
             for (kind, keys) in [&s.lines, &s.source_lines].into_iter().enumerate() {
                 for &key in keys {
-                    push_posting(&mut line_blocks, kind as u32, key, doc);
+                    line_blocks.push(kind as u32, key, doc);
                 }
             }
             let bytes: Vec<u8> = s.same_sig.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -217,7 +228,7 @@ pub fn sketch_batch(
         let mut part: Vec<Option<i32>> = vec![None; n];
         let mut data = BinaryBuilder::new();
         data.append_nulls(n);
-        for (kind, blocks) in [(1, key_blocks), (2, line_blocks)] {
+        for (kind, blocks) in [(1, key_blocks.finish()), (2, line_blocks.finish())] {
             for (p, b) in blocks
                 .into_iter()
                 .enumerate()
@@ -247,8 +258,8 @@ pub fn sketch_batch(
     Ok(PyArrowType(out))
 }
 
-/// Bytes of one posting in a key block: kind, key, document (`u32`).
-const POSTING_BYTES: usize = 16;
+/// Bytes of one posting in a key block after its kind's header: key (`u64`), document (`u32`).
+const POSTING_BYTES: usize = 12;
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
@@ -305,31 +316,81 @@ fn block_data(batches: &[RecordBatch]) -> PyResult<Vec<BinaryArray>> {
         .collect()
 }
 
-/// The postings of a list of key blocks (as [`sketch_batch`] writes them).
+/// The postings of a list of key blocks (as [`PostingBlocks`] writes them).
 fn postings_of(data: &[BinaryArray]) -> PyResult<Vec<Posting>> {
     let mut postings = Vec::new();
     for arr in data {
         for i in (0..arr.len()).filter(|&i| arr.is_valid(i)) {
             let v = arr.value(i);
-            if v.len() % POSTING_BYTES != 0 {
-                return Err(input(format!("key block of {} bytes", v.len())));
+            let mut at = 0;
+            while at < v.len() {
+                if at + 8 > v.len() {
+                    return Err(input("key block cut short"));
+                }
+                let (kind, n) = (u32_at(v, at), u32_at(v, at + 4) as usize);
+                at += 8;
+                let end = at + n * POSTING_BYTES;
+                if end > v.len() {
+                    return Err(input("key block cut short"));
+                }
+                postings.extend(v[at..end].chunks_exact(POSTING_BYTES).map(|r| Posting {
+                    kind,
+                    key: u64_at(r, 0),
+                    doc: u32_at(r, 8),
+                }));
+                at = end;
             }
-            postings.extend(v.chunks_exact(POSTING_BYTES).map(|r| Posting {
-                kind: u32_at(r, 0),
-                key: u64_at(r, 4),
-                doc: u32_at(r, 12),
-            }));
         }
     }
     Ok(postings)
 }
 
-/// Appends one posting to its block among `blocks` (by [`key_part`]).
-fn push_posting(blocks: &mut [Vec<u8>], kind: u32, key: u64, doc: u32) {
-    let b = &mut blocks[key_part(kind, key, blocks.len() as u32) as usize];
-    b.extend_from_slice(&kind.to_le_bytes());
-    b.extend_from_slice(&key.to_le_bytes());
-    b.extend_from_slice(&doc.to_le_bytes());
+/// Postings cut into one block per shuffle partition (by [`key_part`]). Within a block the
+/// postings are grouped by kind, each group a header (kind, count: `u32`s) and its postings
+/// ([`POSTING_BYTES`] each), so the kind is not repeated per posting.
+struct PostingBlocks {
+    /// Per partition, per kind (in first-seen order), the kind and its postings' bytes.
+    parts: Vec<Vec<(u32, Vec<u8>)>>,
+}
+
+impl PostingBlocks {
+    fn new(parts: u32) -> Self {
+        PostingBlocks {
+            parts: vec![Vec::new(); parts as usize],
+        }
+    }
+
+    fn push(&mut self, kind: u32, key: u64, doc: u32) {
+        let n = self.parts.len() as u32;
+        let groups = &mut self.parts[key_part(kind, key, n) as usize];
+        let g = match groups.iter().position(|(k, _)| *k == kind) {
+            Some(g) => g,
+            None => {
+                groups.push((kind, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        let b = &mut groups[g].1;
+        b.extend_from_slice(&key.to_le_bytes());
+        b.extend_from_slice(&doc.to_le_bytes());
+    }
+
+    /// The blocks' bytes, one per partition (empty where no posting went).
+    fn finish(self) -> Vec<Vec<u8>> {
+        self.parts
+            .into_iter()
+            .map(|groups| {
+                let size = groups.iter().map(|(_, b)| 8 + b.len()).sum();
+                let mut out = Vec::with_capacity(size);
+                for (kind, b) in groups {
+                    out.extend_from_slice(&kind.to_le_bytes());
+                    out.extend_from_slice(&((b.len() / POSTING_BYTES) as u32).to_le_bytes());
+                    out.extend_from_slice(&b);
+                }
+                out
+            })
+            .collect()
+    }
 }
 
 /// Stage 2a: per line key of one shuffle partition of line blocks (every block of its keys)
@@ -406,9 +467,9 @@ pub fn pair_blocks(
     let batches: Vec<RecordBatch> = batches.into_iter().map(|b| b.0).collect();
     let data = block_data(&batches)?;
     let out = py.detach(|| -> PyResult<(RecordBatch, usize)> {
-        let cfg = Config::default();
+        let cfg = cfg();
         let mut postings = postings_of(&data)?;
-        let (items, largest) = key_pair_items(&mut postings, &cfg);
+        let (items, largest) = key_pair_items(&mut postings, cfg);
         drop(postings);
         let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); parts as usize];
         let mut to = Vec::new();
@@ -452,7 +513,7 @@ pub fn candidate_batch(
         part_of.push(i64s(b, "part")?);
     }
     let out = py.detach(|| -> PyResult<RecordBatch> {
-        let cfg = Config::default();
+        let cfg = cfg();
         let mut by_part: HashMap<u32, Vec<KeyPairs>> = HashMap::new();
         for (arr, part) in data.iter().zip(&part_of) {
             for i in (0..arr.len()).filter(|&i| arr.is_valid(i)) {
@@ -472,7 +533,7 @@ pub fn candidate_batch(
                     }
                     let docs: Vec<u32> = (0..n).map(|j| u32_at(v, at + 4 * j)).collect();
                     at += 4 * n;
-                    items.push(match pair_rule(kind, &cfg) {
+                    items.push(match pair_rule(kind, cfg) {
                         PairRule::Shared { .. } => KeyPairs::Shared { kind, docs },
                         _ if n == 2 => KeyPairs::Direct([docs[0], docs[1]]),
                         _ => return Err(input(format!("direct pair of {n} documents"))),
@@ -482,7 +543,7 @@ pub fn candidate_batch(
         }
         let mut pairs = Vec::new();
         for (p, items) in &by_part {
-            pairs.extend(candidates_of(items, |d| doc_part(d, parts) == *p, &cfg));
+            pairs.extend(candidates_of(items, |d| doc_part(d, parts) == *p, cfg));
         }
         pairs.sort_unstable();
         let schema = Arc::new(Schema::new(vec![
@@ -539,7 +600,7 @@ pub fn learn_batch(
         .ok_or_else(|| input("column \"sigs\" must be a list of binary values"))?
         .clone();
     let out = py.detach(|| -> PyResult<RecordBatch> {
-        let cfg = Config::default();
+        let cfg = cfg();
         let n = batch.num_rows();
         let mut flags: Vec<[bool; 3]> = Vec::with_capacity(n);
         for i in 0..n {
@@ -560,7 +621,7 @@ pub fn learn_batch(
                     .map_or(&[][..], |p| owned[p].as_slice())
             };
             let count = counts.value(i).max(0) as u64;
-            for set in learned_sets(&cfg, per_source.value(i), count, &sample, &sig) {
+            for set in learned_sets(cfg, per_source.value(i), count, &sample, &sig) {
                 let k = match set {
                     LearnedSet::Recurring => 0,
                     LearnedSet::RecurringWide => 1,
@@ -608,10 +669,10 @@ impl StageModel {
     /// The model of the learned keys (each an int64 key's bits).
     #[new]
     fn new(recurring: Vec<i64>, recurring_wide: Vec<i64>, in_source: Vec<i64>) -> Self {
-        let cfg = Config::default();
+        let cfg = cfg();
         let u = |v: Vec<i64>| v.into_iter().map(|k| k as u64).collect::<Vec<u64>>();
         StageModel {
-            model: model_from_keys(&cfg, u(recurring), u(recurring_wide), u(in_source)),
+            model: model_from_keys(cfg, u(recurring), u(recurring_wide), u(in_source)),
         }
     }
 
@@ -674,7 +735,7 @@ pub fn verify_batch(
     };
     let (sa, sb) = (side("a")?, side("b")?);
     let out = py.detach(|| -> PyResult<RecordBatch> {
-        let cfg = Config::default();
+        let cfg = cfg();
         let mut docs: Vec<PairDoc<'_>> = Vec::with_capacity(2 * batch.num_rows());
         let mut ids: HashMap<u32, &str> = HashMap::new();
         let mut pairs = Vec::with_capacity(batch.num_rows());
@@ -695,7 +756,7 @@ pub fn verify_batch(
                 });
             }
         }
-        let verified = verify_pairs(&cfg, &model.model, &docs, &pairs);
+        let verified = verify_pairs(cfg, &model.model, &docs, &pairs);
         let lines = verified.iter().map(|v| {
             let p = &v.pair;
             PairLine {
@@ -808,7 +869,7 @@ pub fn group_batch(
     let tokens = [i64s(&batch, "tokens_a")?, i64s(&batch, "tokens_b")?];
     let ids = [strs(&batch, "id_a", true)?, strs(&batch, "id_b", true)?];
     let out = py.detach(|| -> PyResult<RecordBatch> {
-        let cfg = Config::default();
+        let cfg = cfg();
         let mut rows_of: HashMap<i64, Vec<usize>> = HashMap::new();
         for i in 0..batch.num_rows() {
             rows_of.entry(comp.value(i)).or_default().push(i);
@@ -873,7 +934,7 @@ pub fn group_batch(
                 }
             }
             let docs: Vec<ComponentDoc> = docs.into_values().collect();
-            let g = group_component(&docs, &pairs, &containment, &cfg, policy);
+            let g = group_component(&docs, &pairs, &containment, cfg, policy);
             for cl in &g.clusters {
                 comp_col.push(c);
                 first.push(i64::from(cl.docs[0]));

@@ -364,12 +364,17 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     lap("candidates", "verify")
 
     # 4. Verify: each pair meets both texts. Up to `broadcast_pairs` candidates the pairs are
-    # broadcast, each side is picked out of a scan of the documents where they lie, and only
-    # the candidates' texts are shuffled (to join the two sides); beyond, two sort-merge joins
-    # shuffle the documents.
-    side = lambda s: docs.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
-                                   ("idx", "id", "text", "source", "lang", "date")])
-    if stats["candidates"] <= broadcast_pairs:
+    # broadcast, one scan of the documents picks out and keeps the pairs' ends, each side is
+    # joined from those, and only the candidates' texts are shuffled (to join the two sides);
+    # beyond, two sort-merge joins shuffle the documents.
+    few_pairs = stats["candidates"] <= broadcast_pairs
+    ends = (pairs.select(F.col("a").alias("idx")).union(pairs.select(F.col("b").alias("idx")))
+            if few_pairs else None)
+    needed = (docs.join(F.broadcast(ends), "idx", "left_semi")
+              .persist(StorageLevel.MEMORY_AND_DISK) if few_pairs else docs)
+    side = lambda s: needed.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
+                                     ("idx", "id", "text", "source", "lang", "date")])
+    if few_pairs:
         few = F.broadcast(pairs)
         with_a = few.join(side("a"), few.a == F.col("idx_a")).drop("idx_a")
         with_b = few.join(side("b"), few.b == F.col("idx_b")).drop("idx_b")
@@ -388,6 +393,8 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     verified = joined.mapInArrow(verify, _spark_schema(verify_arrow)).persist(
         StorageLevel.MEMORY_AND_DISK)
     stats["pairs"] = verified.count()
+    if few_pairs:
+        needed.unpersist()
     lap("verify", "components")
 
     # 5. Components, groups, names.

@@ -351,15 +351,19 @@ fn teaser_block(text: &str, lines: &[Line], h: usize, reasons: &mut [Option<Reas
 fn is_menu(text: &str, l: &Line, toks: &[Token]) -> bool {
     let content = &text[l.content.clone()];
     // Normalisation folds '»' into '"'; a '"' with spaces on both sides is no quotation mark.
+    // Scanned as bytes (the separators' UTF-8 forms start with bytes no other character
+    // starts with at a character boundary), as most lines have none.
     let b = content.as_bytes();
-    let seps: Vec<usize> = content
-        .char_indices()
-        .filter(|&(i, c)| match c {
-            '|' | '»' | '›' | '¦' | '>' => true,
-            '"' => i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' '),
+    let seps: Vec<usize> = (0..b.len())
+        .filter(|&i| match b[i] {
+            b'|' | b'>' => true,
+            b'"' => i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' '),
+            // '»' (C2 BB), '¦' (C2 A6), '›' (E2 80 BA).
+            0xc2 => matches!(b.get(i + 1), Some(0xbb | 0xa6)),
+            0xe2 => b.get(i + 1..i + 3) == Some(&[0x80, 0xba]),
             _ => false,
         })
-        .map(|(i, _)| l.content.start + i)
+        .map(|i| l.content.start + i)
         .collect();
     if seps.len() < 2 || toks.is_empty() {
         return false;

@@ -203,7 +203,7 @@ fn duplicated_lines() {
 
 #[test]
 fn tiny_lines_and_menus() {
-    let t = "A A A\n\nHome | World | Business | Tech\n\nNews » Europe » France\n\nBody text of the story goes on for a while here.\n\n1\n2\n3\n\nThe end.\n\nYes.\nNo.";
+    let t = "A A A\n\nHome | World | Business | Tech\n\nNews » Europe » France\n\nShop › Men › Shoes\n\nTop ¦ Left ¦ Right\n\nA \"quote\" not » a menu\n\nBody text of the story goes on for a while here.\n\n1\n2\n3\n\nThe end.\n\nYes.\nNo.";
     assert_eq!(
         marked(t),
         vec![
@@ -211,6 +211,8 @@ fn tiny_lines_and_menus() {
             m("Home | World | Business | Tech", Reason::Navigation),
             // Normalisation folds guillemets into quotes.
             m("News \" Europe \" France", Reason::Navigation),
+            m("Shop › Men › Shoes", Reason::Navigation),
+            m("Top ¦ Left ¦ Right", Reason::Navigation),
             m("1", Reason::Navigation),
             m("2", Reason::Navigation),
             m("3", Reason::Navigation),

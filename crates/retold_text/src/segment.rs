@@ -112,17 +112,20 @@ fn sb_class(c: char) -> Option<Sb> {
         '\u{60c}' => Sb::SContinue,
         '\u{61f}' | '\u{6d4}' => Sb::STerm,
         '\u{660}'..='\u{669}' | '\u{6f0}'..='\u{6f9}' => Sb::Numeric,
+        '\u{3002}' => Sb::STerm,
+        '\u{3001}' => Sb::SContinue,
         _ => return letter_class(c),
     })
 }
 
-/// The class of a letter of the other alphabets most text here is written in (Latin
-/// Extended-A and Additional, Greek, Cyrillic, Arabic), from Unicode's own properties as UAX
-/// #29 defines them: Lowercase, Uppercase, else Alphabetic (OLetter). Combining marks and
-/// anything else: `None` (the full segmenter).
+/// The class of a letter of the other scripts most text here is written in (Latin
+/// Extended-A and Additional, Greek, Cyrillic, Arabic; kana, CJK ideographs and Hangul
+/// syllables), from Unicode's own properties as UAX #29 defines them: Lowercase, Uppercase,
+/// else Alphabetic (OLetter). Combining marks and anything else: `None` (the full segmenter).
 fn letter_class(c: char) -> Option<Sb> {
     if !matches!(c as u32, 0x100..=0x17f | 0x1e00..=0x1eff | 0x386 | 0x388..=0x3ce
-        | 0x400..=0x481 | 0x48a..=0x4ff | 0x620..=0x64a)
+        | 0x400..=0x481 | 0x48a..=0x4ff | 0x620..=0x64a | 0x3041..=0x3096 | 0x30a1..=0x30fa
+        | 0x4e00..=0x9fff | 0xac00..=0xd7a3)
     {
         return None;
     }
@@ -137,6 +140,13 @@ fn letter_class(c: char) -> Option<Sb> {
     }
 }
 
+/// Combining marks the fast path knows (class Extend of UAX #29): the combining diacritics
+/// (U+0300–U+036F, e.g. the dot of a lower-cased "İ") and the Arabic vowel marks
+/// (U+064B–U+065F).
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x300..=0x36f | 0x64b..=0x65f)
+}
+
 /// Byte offsets where UAX #29 breaks a line into sentences (the same as the
 /// `unicode-segmentation` crate, which looks every character up in its full tables and cost a
 /// quarter of fingerprinting a corpus), or `None` when the line has a character outside
@@ -145,6 +155,13 @@ fn letter_class(c: char) -> Option<Sb> {
 fn sentence_breaks(line: &str) -> Option<Vec<usize>> {
     let mut cls: Vec<(usize, Sb)> = Vec::with_capacity(line.len());
     for (i, c) in line.char_indices() {
+        if is_mark(c) {
+            // SB5: a mark belongs to the character before it; at the start it has no rule.
+            if cls.is_empty() {
+                cls.push((i, Sb::Other));
+            }
+            continue;
+        }
         cls.push((i, sb_class(c)?));
     }
     let n = cls.len();
@@ -226,7 +243,8 @@ mod tests {
         assert_eq!(sentence_breaks("Ἀθῆναι. Ναι."), None);
     }
 
-    /// Every character the fast path classes beyond Latin-1, in the contexts where its class
+    /// Every character the fast path classes beyond Latin-1 (and every mark it lets through),
+    /// in the contexts where its class
     /// decides a break (after a full stop, before one, between spaces, as a closing mark),
     /// breaks as the full segmenter does.
     #[test]
@@ -234,9 +252,14 @@ mod tests {
         let mut seen = 0;
         for c in (0x100u32..0x700)
             .chain(0x1e00..0x1f00)
+            .chain(0x3000..0x3100)
+            .chain(0x4e00..0x4f00)
+            .chain(0x9f00..0xa000)
+            .chain(0xac00..0xad00)
+            .chain(0xd700..0xd7b0)
             .filter_map(char::from_u32)
         {
-            if sb_class(c).is_none() {
+            if sb_class(c).is_none() && !is_mark(c) {
                 continue;
             }
             seen += 1;
@@ -253,6 +276,11 @@ mod tests {
                 "{}. Y",
                 "{}.{}",
                 "Zz{} Y. {}",
+                "x.{} y",
+                "x. {}. Y",
+                "{}{}. Y",
+                "中文{}。下",
+                "x{}。 Y",
             ] {
                 let line = t.replace("{}", &c.to_string());
                 assert_eq!(
@@ -263,7 +291,7 @@ mod tests {
                 );
             }
         }
-        assert!(seen > 500, "{seen}");
+        assert!(seen > 1000, "{seen}");
     }
 
     proptest! {
@@ -273,7 +301,8 @@ mod tests {
                 "a", "b", "Z", "É", "ß", "7", ".", "?", "!", " ", "  ", "\t", "\"", "'", "(", ")",
                 ",", "-", ":", ";", "’", "“", "”", "«", "»", "—", "%", "_", "word", "Word",
                 "...", "U.S.", "3.5", "ı", "İ", "ş", "о", "Д", "Ω", "ά", "ا", "،", "؟", "۔", "٣",
-                "слово", "Слово", "كلمة",
+                "слово", "Слово", "كلمة", "\u{307}", "\u{64b}", "。", "、", "中文", "한국어", "かな",
+                "カナ",
             ]),
             0..24,
         )) {

@@ -97,6 +97,25 @@ enum Sb {
 /// typographic quotes and dashes, Arabic punctuation and digits, and the letters of
 /// [`letter_class`]); `None` for any other, which sends the line to the full segmenter.
 fn sb_class(c: char) -> Option<Sb> {
+    if c.is_ascii() {
+        return ASCII_CLASS[c as usize];
+    }
+    sb_class_of(c).or_else(|| letter_class(c))
+}
+
+/// [`sb_class_of`] of every ASCII character, looked up rather than matched.
+static ASCII_CLASS: [Option<Sb>; 128] = {
+    let mut t = [None; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = sb_class_of(i as u8 as char);
+        i += 1;
+    }
+    t
+};
+
+/// The class of the characters [`sb_class`] knows other than the letters of [`letter_class`].
+const fn sb_class_of(c: char) -> Option<Sb> {
     Some(match c {
         ' ' | '\t' | '\u{b}' | '\u{c}' => Sb::Sp,
         'a'..='z' | '\u{df}'..='\u{f6}' | '\u{f8}'..='\u{ff}' => Sb::Lower,
@@ -114,7 +133,7 @@ fn sb_class(c: char) -> Option<Sb> {
         '\u{660}'..='\u{669}' | '\u{6f0}'..='\u{6f9}' => Sb::Numeric,
         '\u{3002}' => Sb::STerm,
         '\u{3001}' => Sb::SContinue,
-        _ => return letter_class(c),
+        _ => return None,
     })
 }
 
@@ -123,11 +142,19 @@ fn sb_class(c: char) -> Option<Sb> {
 /// syllables), from Unicode's own properties as UAX #29 defines them: Lowercase, Uppercase,
 /// else Alphabetic (OLetter). Combining marks and anything else: `None` (the full segmenter).
 fn letter_class(c: char) -> Option<Sb> {
-    if !matches!(c as u32, 0x100..=0x17f | 0x1e00..=0x1eff | 0x386 | 0x388..=0x3ce
-        | 0x400..=0x481 | 0x48a..=0x4ff | 0x620..=0x64a | 0x3041..=0x3096 | 0x30a1..=0x30fa
-        | 0x4e00..=0x9fff | 0xac00..=0xd7a3)
-    {
-        return None;
+    match c as u32 {
+        // Every one of these is a letter of neither case (Lo).
+        0x3041..=0x3096 | 0x30a1..=0x30fa | 0x4e00..=0x9fff | 0xac00..=0xd7a3 => {
+            return Some(Sb::OLetter)
+        }
+        0x100..=0x17f
+        | 0x1e00..=0x1eff
+        | 0x386
+        | 0x388..=0x3ce
+        | 0x400..=0x481
+        | 0x48a..=0x4ff
+        | 0x620..=0x64a => {}
+        _ => return None,
     }
     if c.is_lowercase() {
         Some(Sb::Lower)
@@ -155,6 +182,10 @@ fn is_mark(c: char) -> bool {
 fn sentence_breaks(line: &str) -> Option<Vec<usize>> {
     let mut cls: Vec<(usize, Sb)> = Vec::with_capacity(line.len());
     for (i, c) in line.char_indices() {
+        if c.is_ascii() {
+            cls.push((i, ASCII_CLASS[c as usize]?));
+            continue;
+        }
         if is_mark(c) {
             // SB5: a mark belongs to the character before it; at the start it has no rule.
             if cls.is_empty() {

@@ -316,29 +316,40 @@ fn block_data(batches: &[RecordBatch]) -> PyResult<Vec<BinaryArray>> {
         .collect()
 }
 
+/// The groups of a block written as a header per kind (kind, count: `u32`s) followed by
+/// `count` items of `width` bytes: each group's kind and the bytes of its items.
+fn kind_groups<'v>(v: &'v [u8], width: usize, what: &str) -> PyResult<Vec<(u32, &'v [u8])>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < v.len() {
+        let short = || input(format!("{what} block cut short"));
+        if at + 8 > v.len() {
+            return Err(short());
+        }
+        let (kind, n) = (u32_at(v, at), u32_at(v, at + 4) as usize);
+        at += 8;
+        let end = n
+            .checked_mul(width)
+            .and_then(|b| b.checked_add(at))
+            .filter(|&e| e <= v.len())
+            .ok_or_else(short)?;
+        out.push((kind, &v[at..end]));
+        at = end;
+    }
+    Ok(out)
+}
+
 /// The postings of a list of key blocks (as [`PostingBlocks`] writes them).
 fn postings_of(data: &[BinaryArray]) -> PyResult<Vec<Posting>> {
     let mut postings = Vec::new();
     for arr in data {
         for i in (0..arr.len()).filter(|&i| arr.is_valid(i)) {
-            let v = arr.value(i);
-            let mut at = 0;
-            while at < v.len() {
-                if at + 8 > v.len() {
-                    return Err(input("key block cut short"));
-                }
-                let (kind, n) = (u32_at(v, at), u32_at(v, at + 4) as usize);
-                at += 8;
-                let end = at + n * POSTING_BYTES;
-                if end > v.len() {
-                    return Err(input("key block cut short"));
-                }
-                postings.extend(v[at..end].chunks_exact(POSTING_BYTES).map(|r| Posting {
+            for (kind, body) in kind_groups(arr.value(i), POSTING_BYTES, "key")? {
+                postings.extend(body.chunks_exact(POSTING_BYTES).map(|r| Posting {
                     kind,
                     key: u64_at(r, 0),
                     doc: u32_at(r, 8),
                 }));
-                at = end;
             }
         }
     }
@@ -520,19 +531,9 @@ pub fn candidate_batch(
                 let p = u32::try_from(part.value(i))
                     .map_err(|_| input(format!("part {} out of range", part.value(i))))?;
                 let items = by_part.entry(p).or_default();
-                let v = arr.value(i);
-                let mut at = 0;
-                while at < v.len() {
-                    if at + 8 > v.len() {
-                        return Err(input("pair block cut short"));
-                    }
-                    let (kind, n) = (u32_at(v, at), u32_at(v, at + 4) as usize);
-                    at += 8;
-                    if at + 4 * n > v.len() {
-                        return Err(input("pair block cut short"));
-                    }
-                    let docs: Vec<u32> = (0..n).map(|j| u32_at(v, at + 4 * j)).collect();
-                    at += 4 * n;
+                for (kind, body) in kind_groups(arr.value(i), 4, "pair")? {
+                    let docs: Vec<u32> = body.chunks_exact(4).map(|r| u32_at(r, 0)).collect();
+                    let n = docs.len();
                     items.push(match pair_rule(kind, cfg) {
                         PairRule::Shared { .. } => KeyPairs::Shared { kind, docs },
                         _ if n == 2 => KeyPairs::Direct([docs[0], docs[1]]),

@@ -368,10 +368,11 @@ def run(spark, input_path: str, out_dir: str, *, fmt: str = "auto", id_col: str 
     # joined from those, and only the candidates' texts are shuffled (to join the two sides);
     # beyond, two sort-merge joins shuffle the documents.
     few_pairs = stats["candidates"] <= broadcast_pairs
-    ends = (pairs.select(F.col("a").alias("idx")).union(pairs.select(F.col("b").alias("idx")))
-            if few_pairs else None)
-    needed = (docs.join(F.broadcast(ends), "idx", "left_semi")
-              .persist(StorageLevel.MEMORY_AND_DISK) if few_pairs else docs)
+    needed = docs
+    if few_pairs:
+        ends = pairs.select(F.col("a").alias("idx")).union(pairs.select(F.col("b").alias("idx")))
+        needed = (docs.join(F.broadcast(ends), "idx", "left_semi")
+                  .persist(StorageLevel.MEMORY_AND_DISK))
     side = lambda s: needed.select(*[F.col(c).alias(f"{c}_{s}") for c in  # noqa: E731
                                      ("idx", "id", "text", "source", "lang", "date")])
     if few_pairs:

@@ -339,6 +339,12 @@ fn kind_groups<'v>(v: &'v [u8], width: usize, what: &str) -> PyResult<Vec<(u32, 
     Ok(out)
 }
 
+/// Appends the header of a group of `n` items of one kind, as [`kind_groups`] reads it.
+fn push_group_header(b: &mut Vec<u8>, kind: u32, n: usize) {
+    b.extend_from_slice(&kind.to_le_bytes());
+    b.extend_from_slice(&(n as u32).to_le_bytes());
+}
+
 /// The postings of a list of key blocks (as [`PostingBlocks`] writes them).
 fn postings_of(data: &[BinaryArray]) -> PyResult<Vec<Posting>> {
     let mut postings = Vec::new();
@@ -394,8 +400,7 @@ impl PostingBlocks {
                 let size = groups.iter().map(|(_, b)| 8 + b.len()).sum();
                 let mut out = Vec::with_capacity(size);
                 for (kind, b) in groups {
-                    out.extend_from_slice(&kind.to_le_bytes());
-                    out.extend_from_slice(&((b.len() / POSTING_BYTES) as u32).to_le_bytes());
+                    push_group_header(&mut out, kind, b.len() / POSTING_BYTES);
                     out.extend_from_slice(&b);
                 }
                 out
@@ -495,8 +500,7 @@ pub fn pair_blocks(
             };
             for &q in &to {
                 let b = &mut blocks[q as usize];
-                b.extend_from_slice(&kind.to_le_bytes());
-                b.extend_from_slice(&(docs.len() as u32).to_le_bytes());
+                push_group_header(b, kind, docs.len());
                 for d in docs {
                     b.extend_from_slice(&d.to_le_bytes());
                 }

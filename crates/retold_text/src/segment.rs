@@ -182,10 +182,6 @@ fn is_mark(c: char) -> bool {
 fn sentence_breaks(line: &str) -> Option<Vec<usize>> {
     let mut cls: Vec<(usize, Sb)> = Vec::with_capacity(line.len());
     for (i, c) in line.char_indices() {
-        if c.is_ascii() {
-            cls.push((i, ASCII_CLASS[c as usize]?));
-            continue;
-        }
         if is_mark(c) {
             // SB5: a mark belongs to the character before it; at the start it has no rule.
             if cls.is_empty() {
@@ -275,9 +271,8 @@ mod tests {
     }
 
     /// Every character the fast path classes beyond Latin-1 (and every mark it lets through),
-    /// in the contexts where its class
-    /// decides a break (after a full stop, before one, between spaces, as a closing mark),
-    /// breaks as the full segmenter does.
+    /// in the contexts where its class decides a break (after a full stop, before one, between
+    /// spaces, as a closing mark), breaks as the full segmenter does.
     #[test]
     fn wider_letters_break_as_the_full_segmenter() {
         let mut seen = 0;

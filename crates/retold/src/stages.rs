@@ -41,7 +41,7 @@ pub use retold_clean::{CorpusModel, LearnedSet};
 use retold_cluster::KeepPolicy;
 pub use retold_cluster::{Containment, DocEvidence};
 use retold_ingest::Document;
-use retold_sketch::{jaccard_estimate, LshParams, MinHasher, EMPTY_BIN};
+use retold_sketch::{jaccard_estimate, pack_pair, shared_pairs, LshParams, MinHasher, EMPTY_BIN};
 
 /// Candidate key kind: the exact hash of the content.
 pub const KEY_EXACT: u32 = 0;
@@ -206,21 +206,20 @@ pub fn candidates_of(
     mine: impl Fn(u32) -> bool,
     cfg: &Config,
 ) -> Vec<(u32, u32)> {
-    let pack = |a: u32, b: u32| (u64::from(a) << 32) | u64::from(b);
-    let mut out: Vec<u64> = Vec::new();
+    let mut out: Vec<(u32, u32)> = Vec::new();
     let mut shared: [Vec<u64>; 2] = Default::default();
     for item in items {
         match item {
             KeyPairs::Direct([a, b]) => {
                 if mine(*a) {
-                    out.push(pack(*a, *b));
+                    out.push((*a, *b));
                 }
             }
             KeyPairs::Shared { kind, docs } => {
                 let keys = &mut shared[usize::from(*kind == KEY_SENTENCE)];
                 for (i, &a) in docs.iter().enumerate() {
                     if mine(a) {
-                        keys.extend(docs[i + 1..].iter().map(|&b| pack(a, b)));
+                        keys.extend(docs[i + 1..].iter().map(|&b| pack_pair(a, b)));
                     }
                 }
             }
@@ -232,17 +231,11 @@ pub fn candidates_of(
             _ => 1,
         };
         keys.sort_unstable();
-        out.extend(
-            keys.chunk_by(|x, y| x == y)
-                .filter(|run| run.len() >= min_shared)
-                .map(|run| run[0]),
-        );
+        out.extend(shared_pairs(keys, min_shared).map(|(a, b, _)| (a, b)));
     }
     out.sort_unstable();
     out.dedup();
-    out.into_iter()
-        .map(|k| ((k >> 32) as u32, k as u32))
-        .collect()
+    out
 }
 
 /// What one document contributes to a distributed run.

@@ -107,6 +107,7 @@ mod sentkeys;
 pub use hash::exact_hash;
 pub use lsh::{LshIndex, LshParams};
 pub use minhash::{jaccard_estimate, MinHashParams, MinHasher, EMPTY_BIN};
+pub use pairs::{pack as pack_pair, shared_pairs, unpack as unpack_pair};
 pub use retold_runs::RunsError;
 pub use seeds::{passage_seeds, SeedIndex, SeedParams};
 pub use sentkeys::{sentence_keys, SentenceKeyParams};

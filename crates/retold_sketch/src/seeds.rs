@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use crate::hash::{for_each_shingle, mix64};
-use crate::pairs::{pack, unpack};
+use crate::pairs::{pack, shared_pairs, unpack};
 use retold_runs::{KeyRuns, RunsError};
 
 /// Parameters of [`passage_seeds`].
@@ -245,12 +245,10 @@ impl SeedIndex {
                 keys.extend_from_slice(&c);
             }
             keys.par_sort_unstable();
-            for run in keys.chunk_by(|x, y| x == y) {
-                if run.len() >= min_shared {
-                    let (a, b) = unpack(run[0]);
-                    out.push((a, b, u32::try_from(run.len()).unwrap_or(u32::MAX)));
-                }
-            }
+            out.extend(
+                shared_pairs(&keys, min_shared)
+                    .map(|(a, b, n)| (a, b, u32::try_from(n).unwrap_or(u32::MAX))),
+            );
         }
         out
     }
